@@ -1,0 +1,45 @@
+import pino from 'pino';
+
+/** The project's one structured logger: JSON lines, a fixed message and an attributes object. */
+export type Logger = pino.Logger;
+
+/**
+ * Attribute names that could carry personal data, secrets or documents. They are removed from
+ * every line even if a caller passes them by mistake.
+ */
+const REDACTED_KEYS = [
+  'identificatorValue',
+  'dateOfBirth',
+  'phoneNumber',
+  'email',
+  'person',
+  'content',
+  'contentAsBase64',
+  'eIDDocAsBase64',
+  'token',
+  'authorization',
+  'body',
+];
+
+/**
+ * Creates a logger for one process or component. `LOG_LEVEL` sets the level (default `info`).
+ *
+ * @example
+ * ```ts
+ * const log = createLogger('webhook-receiver');
+ * log.info({ workflowId, processState }, 'callback delivered');
+ * ```
+ */
+export function createLogger(component: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level: process.env.LOG_LEVEL ?? 'info',
+    base: { component },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: {
+      paths: REDACTED_KEYS.flatMap((key) => [key, `*.${key}`]),
+      remove: true,
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
