@@ -33,12 +33,30 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => {
-      if (!isEncrypted(payload)) return payload;
-      const keyId = decoder.decode(payload.metadata?.[KEY_ID_METADATA] ?? new Uint8Array());
-      const plain = open(this.keys, { keyId, data: Buffer.from(payload.data ?? new Uint8Array()) });
-      return temporal.api.common.v1.Payload.decode(plain);
-    });
+    return payloads.map((payload) => (isEncrypted(payload) ? this.decrypt(payload) : payload));
+  }
+
+  private decrypt(payload: Payload): Payload {
+    const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
+    if (!keyIdBytes)
+      throw new Error(`encrypted payload has no "${KEY_ID_METADATA}" metadata: it was altered`);
+    const keyId = decoder.decode(keyIdBytes);
+    if (!this.keys.byId(keyId)) {
+      throw new Error(
+        `no key with id "${keyId}" is configured in PAYLOAD_ENCRYPTION_KEYS: add it after the current key`,
+      );
+    }
+
+    let plain: Buffer;
+    try {
+      plain = open(this.keys, { keyId, data: Buffer.from(payload.data ?? new Uint8Array()) });
+    } catch (error) {
+      throw new Error(
+        `payload encrypted with key "${keyId}" could not be decrypted: the configured key with that id is not the one that encrypted it, or the payload was altered`,
+        { cause: error },
+      );
+    }
+    return temporal.api.common.v1.Payload.decode(plain);
   }
 }
 
