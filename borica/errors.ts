@@ -80,16 +80,34 @@ export class BoricaRequestError extends BoricaError {
   }
 }
 
-/** BORICA could not be reached, or did not answer in time. Always worth a retry. */
+/** Options of a {@link BoricaNetworkError}. */
+export interface BoricaNetworkErrorOptions extends ErrorOptions {
+  /** Whether the request may have reached BORICA; defaults to `true`, the safe assumption. */
+  requestSent?: boolean;
+}
+
+/**
+ * BORICA could not be reached, or did not answer in time. Always worth a retry, but a billable
+ * POST is certainly not duplicated by a retry only when `requestSent` is `false`.
+ */
 export class BoricaNetworkError extends BoricaError {
   readonly retryable = true;
+  /**
+   * `false` when the failure came before a byte of the request could reach BORICA (DNS,
+   * connection refused, connect timeout, TLS handshake); `true` when BORICA may have received
+   * and acted on it (a timeout or a reset after sending).
+   */
+  readonly requestSent: boolean;
 
   constructor(
     readonly operation: string,
     readonly host: string,
-    options?: ErrorOptions,
+    options?: BoricaNetworkErrorOptions,
   ) {
-    super(`${operation}: no answer from ${host}: ${describeCause(options?.cause)}`, options);
+    const sent = options?.requestSent ?? true;
+    const outcome = sent ? 'the request may have reached BORICA' : 'the request never reached BORICA';
+    super(`${operation}: no answer from ${host}: ${describeCause(options?.cause)}; ${outcome}`, options);
+    this.requestSent = sent;
   }
 }
 
