@@ -4,11 +4,13 @@
  * `/{namespace}/`, as the CLI's endpoint templating produces) take and return
  * `{ "payloads": [{ "metadata": { "<key>": "<base64>" }, "data": "<base64>" }] }`.
  *
- * Two ways in, both proving knowledge of the same token: `Authorization: Bearer <token>`, which the
- * CLI sends with `--codec-auth`, and a session cookie for browsers. The Web UI sends an
- * Authorization header only when it signs users in with OIDC (and then it carries the user's
- * access token), so a browser signs in once at `/session` and the UI, configured to include
- * cross-origin credentials, sends the cookie along.
+ * Every way in proves knowledge of the same token:
+ * - `Authorization: Bearer <token>`, which the CLI sends with `--codec-auth`;
+ * - a session cookie, for browsers: the Web UI sends an Authorization header only when it signs
+ *   users in with OIDC (and then the header carries the user's access token), so a browser signs
+ *   in once at `/session` and the UI, told to include cross-origin credentials, sends the cookie;
+ * - the endpoint `/t/<token>`, for a client that can only be given a URL. The token then sits in
+ *   the client's settings and in the logs of any proxy on the way, so prefer the other two.
  *
  * @example
  * ```ts
@@ -68,10 +70,9 @@ export function createCodecServerApp(options: CodecServerOptions): express.Expre
     res.type('html').send(SIGN_IN_PAGE);
   });
   app.post('/session', express.urlencoded({ extended: false, limit: '2kb' }), signIn(credentials));
-  app.use(authenticate(credentials, options.logger));
-  app.use(express.json({ limit: options.bodyLimit ?? '4mb' }));
-  app.post(['/encode', '/:namespace/encode'], convert('encode', codec, options.logger));
-  app.post(['/decode', '/:namespace/decode'], convert('decode', codec, options.logger));
+  const routes = codecRoutes(codec, options.logger, options.bodyLimit ?? '4mb');
+  app.use('/t/:token', authenticateByPath(credentials, options.logger), routes);
+  app.use(authenticate(credentials, options.logger), routes);
   app.use(handleError(options.logger));
 
   return app;
@@ -151,19 +152,39 @@ function signIn(credentials: Credentials): RequestHandler {
   };
 }
 
+function codecRoutes(codec: EncryptionCodec, logger: Logger, bodyLimit: string): express.Router {
+  const router = express.Router({ mergeParams: true });
+  router.use(express.json({ limit: bodyLimit }));
+  router.post(['/encode', '/:namespace/encode'], convert('encode', codec, logger));
+  router.post(['/decode', '/:namespace/decode'], convert('decode', codec, logger));
+  return router;
+}
+
 function authenticate(credentials: Credentials, logger: Logger): RequestHandler {
   return (req, res, next) => {
     if (isAuthenticated(req, credentials)) return next();
-
-    logger.warn(
-      { path: req.path, namespace: req.get('X-Namespace') },
-      'codec request refused: no valid credentials',
-    );
-    res.setHeader('WWW-Authenticate', 'Bearer realm="codec"');
-    res.status(401).json({
-      error: `send "Authorization: Bearer <CODEC_SERVER_TOKEN>", or sign in at /session and let the Web UI include credentials`,
-    });
+    refuse(req, res, logger);
   };
+}
+
+function authenticateByPath(credentials: Credentials, logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const token = req.params.token;
+    if (typeof token === 'string' && credentials.acceptsToken(token)) return next();
+    refuse(req, res, logger);
+  };
+}
+
+/** Logs no path: under `/t/` the path is the credential. */
+function refuse(req: Request, res: Response, logger: Logger): void {
+  logger.warn(
+    { method: req.method, namespace: req.get('X-Namespace') },
+    'codec request refused: no valid credentials',
+  );
+  res.setHeader('WWW-Authenticate', 'Bearer realm="codec"');
+  res.status(401).json({
+    error: `send "Authorization: Bearer <CODEC_SERVER_TOKEN>", or sign in at /session and let the Web UI include credentials`,
+  });
 }
 
 function isAuthenticated(req: Request, credentials: Credentials): boolean {
@@ -246,7 +267,7 @@ function handleError(logger: Logger): ErrorRequestHandler {
   return (error: { status?: number; name?: string }, req, res, _next) => {
     const status = typeof error.status === 'number' && error.status < 500 ? error.status : 500;
     // Only the name: parser messages can quote the body.
-    if (status === 500) logger.error({ path: req.path, errorName: error.name }, 'codec request failed');
+    if (status === 500) logger.error({ method: req.method, errorName: error.name }, 'codec request failed');
 
     const messages: Record<number, string> = {
       400: 'the body is not valid JSON',

@@ -157,10 +157,22 @@ describe('codec server', () => {
     assert.equal(decoded.status, 200);
   });
 
+  it('accepts the token as the endpoint path, for clients that can only be given a URL', async () => {
+    const encrypted = await codec.encode([defaultPayloadConverter.toPayload(customer)]);
+    const body = { payloads: encrypted.map(toJson) };
+
+    const accepted = await post(`/t/${token}/default/decode`, body, { Authorization: '' });
+    const refused = await post(`/t/${token.slice(1)}x/decode`, body, { Authorization: '' });
+
+    assert.equal(accepted.status, 200);
+    assert.equal(refused.status, 401);
+  });
+
   it('keeps payload content and the token out of its log', async () => {
     const encrypted = await codec.encode([defaultPayloadConverter.toPayload(customer)]);
     await post('/decode', { payloads: encrypted.map(toJson) });
     await post('/decode', { payloads: [] }, { Authorization: `Bearer ${token}x` });
+    await post(`/t/${token}x/decode`, { payloads: [] }, { Authorization: '' });
 
     const log = logLines.join('');
     assert.match(log, /payloads converted/);
