@@ -38,7 +38,7 @@
  */
 
 import type { Dispatcher } from 'undici';
-import { Pool } from 'undici';
+import { buildConnector, Pool } from 'undici';
 import { z } from 'zod';
 import type { BoricaApi, CallOptions, IdentificationPoll } from './api';
 import { BoricaContractError, BoricaHttpError, BoricaNetworkError, BoricaRequestError } from './errors';
@@ -311,14 +311,15 @@ function createPool(url: URL, options: BoricaClientOptions): Pool {
   }
 
   const { cert, key, ca, passphrase } = options.tls;
+  const connect = markingConnector({
+    cert,
+    key,
+    ...(ca === undefined ? {} : { ca: ca as string | Buffer | Array<string | Buffer> }),
+    ...(passphrase === undefined ? {} : { passphrase }),
+    timeout,
+  });
   return new Pool(url.origin, {
-    connect: {
-      cert,
-      key,
-      ...(ca === undefined ? {} : { ca: ca as string | Buffer | Array<string | Buffer> }),
-      ...(passphrase === undefined ? {} : { passphrase }),
-      timeout,
-    },
+    connect,
     headersTimeout: timeout,
     bodyTimeout: timeout,
     ...(options.connections === undefined ? {} : { connections: options.connections }),
@@ -381,33 +382,27 @@ function mediaType(contentType: string | string[] | undefined): string {
   return type && /^[\w.+-]+\/[\w.+-]+$/.test(type) ? type : 'unknown';
 }
 
-/** Failures that happen before the request could be written: DNS, TCP connect and the TLS handshake. */
-const NOT_SENT_CODES = new Set([
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_FAIL',
-  'EAI_NONAME',
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'HOSTNAME_MISMATCH',
-]);
-const NOT_SENT_PREFIXES = ['ERR_TLS_', 'ERR_SSL_', 'UNABLE_TO_', 'CERT_'];
+/**
+ * Errors raised while connecting (DNS, TCP, TLS handshake as the client sees it): the request had
+ * not been written yet. Marked by the connector rather than guessed from error codes, because the
+ * same code (ECONNRESET) can come before or after sending.
+ */
+const connectFailures = new WeakSet<object>();
 
-function failedBeforeSending(error: unknown): boolean {
-  const code = errorCode(error);
-  if (code === undefined) return false;
-  return NOT_SENT_CODES.has(code) || NOT_SENT_PREFIXES.some((prefix) => code.startsWith(prefix));
+function markingConnector(options: buildConnector.BuildOptions): buildConnector.connector {
+  const connect = buildConnector(options);
+  return (target, callback) =>
+    connect(target, (...result) => {
+      if (result[0]) connectFailures.add(result[0]);
+      callback(...result);
+    });
 }
 
-/** Node's happy-eyeballs connect fails with an AggregateError whose first attempt holds the code. */
-function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return code;
-  if (error instanceof AggregateError) return errorCode(error.errors[0]);
-  return undefined;
+/**
+ * Under TLS 1.3 the server checks the client certificate after the client considers the handshake
+ * done and has sent its request, so a rejected certificate looks like a connection closed after
+ * sending: `requestSent` stays `true` there, the safe answer.
+ */
+function failedBeforeSending(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && connectFailures.has(error);
 }

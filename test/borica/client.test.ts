@@ -323,3 +323,29 @@ describe('BORICA client operations', () => {
     });
   });
 });
+
+describe('createBoricaClient configuration', () => {
+  const tls = { cert: 'cert', key: 'key' };
+
+  it('refuses a base URL that is not https, naming the option', () => {
+    assert.throws(
+      () => createBoricaClient({ baseUrl: 'http://127.0.0.1/signing-api/v2', relyingPartyId: '1', tls }),
+      /baseUrl/,
+    );
+    assert.throws(() => createBoricaClient({ baseUrl: 'not a url', relyingPartyId: '1', tls }), /baseUrl/);
+  });
+
+  it('refuses a relying party ID that cannot be a header value', () => {
+    assert.throws(
+      () => createBoricaClient({ baseUrl: 'https://b.example/v2', relyingPartyId: '1\r\nx: y', tls }),
+      /relyingPartyId/,
+    );
+  });
+
+  it('refuses a timeout that is not a positive whole number', () => {
+    assert.throws(
+      () => createBoricaClient({ baseUrl: 'https://b.example/v2', relyingPartyId: '1', tls, timeoutMs: 0 }),
+      /timeoutMs/,
+    );
+  });
+});

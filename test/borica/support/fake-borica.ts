@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { SecureVersion, TLSSocket } from 'node:tls';
 import type { DevPki } from '../../../sandbox/pki';
 
 /** A request as the fake saw it, after the mutual-TLS handshake succeeded. */
@@ -29,7 +29,10 @@ export interface FakeBorica {
  * BORICA's API as a plain local HTTPS server that demands a client certificate from the given
  * CA. It answers whatever the test told it to and records what it received.
  */
-export async function startFakeBorica(pki: DevPki): Promise<FakeBorica> {
+export async function startFakeBorica(
+  pki: DevPki,
+  options: { maxVersion?: SecureVersion } = {},
+): Promise<FakeBorica> {
   const requests: RecordedRequest[] = [];
   let respond: (request: RecordedRequest) => Reply = () => ({
     status: 500,
@@ -43,6 +46,7 @@ export async function startFakeBorica(pki: DevPki): Promise<FakeBorica> {
       ca: pki.caCertPem,
       requestCert: true,
       rejectUnauthorized: true,
+      ...options,
     },
     (req, res) => {
       void record(req).then((request) => {
