@@ -70,7 +70,7 @@ import {
   workflowIdFor,
 } from '../workflows/definitions';
 import { ClientConfigurationError, InputError, TemporalUnavailableError } from './errors';
-import { isUnavailable, translateTemporalError } from './temporal-errors';
+import { translateTemporalError } from './temporal-errors';
 import {
   DEFAULT_DOCUMENT_LIMITS,
   type DocumentLimits,
@@ -242,8 +242,9 @@ async function connect(config: BoricaFlowsConfig): Promise<Connection> {
       ...(config.tls === undefined ? {} : { tls: config.tls }),
     });
   } catch (error) {
-    if (isUnavailable(error)) throw new TemporalUnavailableError(config.address, { cause: error });
-    throw error;
+    // Options are checked before any network call and fail with a TypeError; anything else is reachability.
+    if (error instanceof TypeError) throw error;
+    throw new TemporalUnavailableError(config.address, { cause: error });
   }
 }
 
@@ -428,7 +429,8 @@ export class BoricaFlows {
 
   /**
    * Asks the workflow to cancel; it stops waiting, and {@link BoricaFlows.result} then throws a
-   * {@link FlowFailedError} whose `ending` is `cancelled`.
+   * {@link FlowFailedError} whose `ending` is `cancelled`. Temporal accepts a cancellation of a
+   * workflow that has already ended and changes nothing, so neither does this method.
    */
   async cancel(workflowId: string): Promise<void> {
     const id = parseWorkflowId(workflowId);
@@ -517,8 +519,10 @@ export class BoricaFlows {
         updateId: update.name,
       }),
     );
+    // The handle update-with-start gives back does not carry the run id; describe knows it.
     const handle = await operation.workflowHandle();
-    return { ...answer, workflowId, runId: runIdOf(handle) };
+    const { runId } = await this.guard(workflowId, 'the description', () => handle.describe());
+    return { ...answer, workflowId, runId };
   }
 
   private async storeAll(documents: readonly ValidDocument[]): Promise<DocumentToSign[]> {
@@ -585,11 +589,6 @@ function summarize(info: ExecutionInfo): FlowSummary {
     ...(externalRef ? { externalRef } : {}),
     ...(info.closeTime ? { closedAt: info.closeTime } : {}),
   };
-}
-
-function runIdOf(handle: object): string {
-  const runId = (handle as { firstExecutionRunId?: unknown }).firstExecutionRunId;
-  return typeof runId === 'string' ? runId : '';
 }
 
 function isDocumentRef(value: unknown): value is DocumentRef {
