@@ -38,7 +38,7 @@
  */
 
 import type { Dispatcher } from 'undici';
-import { buildConnector, Pool } from 'undici';
+import { buildConnector, errors, Pool } from 'undici';
 import { z } from 'zod';
 import type { BoricaApi, CallOptions, IdentificationPoll } from './api';
 import { BoricaContractError, BoricaHttpError, BoricaNetworkError, BoricaRequestError } from './errors';
@@ -110,7 +110,7 @@ interface Answer {
 
 const relyingPartyIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
 const pathId = z.string().min(1);
-const signedDocumentsRequest = z.object({ resultId: numericId, signSessionId: pathId });
+const signedDocumentsPath = z.object({ resultId: numericId, signSessionId: pathId });
 type SignedDocumentsRequest = Parameters<BoricaApi['getSignedDocuments']>[0];
 
 class HttpBoricaClient implements BoricaApi {
@@ -138,25 +138,15 @@ class HttpBoricaClient implements BoricaApi {
   async identify(request: IdentificationRequest, options?: CallOptions) {
     const operation = 'identification';
     const body = validate(operation, identificationRequest, request);
-    const answer = await this.request({
-      operation,
-      method: 'POST',
-      segments: ['identification'],
-      body,
-      options,
-    });
+    const segments = ['identification'];
+    const answer = await this.request({ operation, method: 'POST', segments, body, options });
     return parseAnswer(operation, identificationResponse, answer.body);
   }
 
   async getIdentificationResult(callbackId: string, options?: CallOptions): Promise<IdentificationPoll> {
     const operation = 'getIdentificationResult';
-    const id = validate(operation, z.object({ callbackId: pathId }), { callbackId }).callbackId;
-    const answer = await this.request({
-      operation,
-      method: 'GET',
-      segments: ['identification', id],
-      options,
-    });
+    const segments = ['identification', pathParam(operation, 'callbackId', callbackId)];
+    const answer = await this.request({ operation, method: 'GET', segments, options });
 
     if (isStillRunning(answer)) {
       return { finished: false, progress: parseAnswer(operation, identificationProgress, answer.body) };
@@ -174,7 +164,7 @@ class HttpBoricaClient implements BoricaApi {
 
   async createRegistration(webSessionId: string, request: CreateRegistrationRequest, options?: CallOptions) {
     const operation = 'createRegistration';
-    const id = validate(operation, z.object({ webSessionId: pathId }), { webSessionId }).webSessionId;
+    const id = pathParam(operation, 'webSessionId', webSessionId);
     const body = validate(operation, createRegistrationRequest, request);
     const segments = ['identification', 'web', 'sessions', 'by-otc-request', id];
     const answer = await this.request({ operation, method: 'POST', segments, body, options });
@@ -201,7 +191,7 @@ class HttpBoricaClient implements BoricaApi {
 
   async getSignedDocuments(request: SignedDocumentsRequest, options?: CallOptions) {
     const operation = 'getSignedDocuments';
-    const path = validate(operation, signedDocumentsRequest, request);
+    const path = validate(operation, signedDocumentsPath, request);
     const segments = ['identification', 'web', path.resultId, 'result', 'SIGN_SESSION', path.signSessionId];
     const answer = await this.request({ operation, method: 'GET', segments, options });
     return parseAnswer(operation, signedDocumentsResult, answer.body);
@@ -209,7 +199,7 @@ class HttpBoricaClient implements BoricaApi {
 
   async getRegistrationStatus(registrationId: string, options?: CallOptions) {
     const operation = 'getRegistrationStatus';
-    const id = validate(operation, z.object({ registrationId: pathId }), { registrationId }).registrationId;
+    const id = pathParam(operation, 'registrationId', registrationId);
     const segments = ['identification', 'web', 'sessions', 'by-otc-request', id, 'status'];
     const answer = await this.request({ operation, method: 'GET', segments, options });
     return parseAnswer(operation, registrationStatusResponse, answer.body);
@@ -217,13 +207,13 @@ class HttpBoricaClient implements BoricaApi {
 
   async getWebIdentificationStatus(resultId: string, options?: CallOptions) {
     const operation = 'getWebIdentificationStatus';
-    const id = validate(operation, z.object({ resultId: numericId }), { resultId }).resultId;
-    const answer = await this.request({
-      operation,
-      method: 'GET',
-      segments: ['identification', 'web', id, 'status'],
-      options,
-    });
+    const segments = [
+      'identification',
+      'web',
+      pathParam(operation, 'resultId', resultId, numericId),
+      'status',
+    ];
+    const answer = await this.request({ operation, method: 'GET', segments, options });
     return parseAnswer(operation, webIdentificationStatusResponse, answer.body);
   }
 
@@ -279,9 +269,12 @@ class HttpBoricaClient implements BoricaApi {
     };
   }
 
-  /** The caller's own abort is handed back untouched: it is a cancellation, not a network failure. */
+  /**
+   * The caller's own abort is handed back untouched: it is a cancellation, not a network failure.
+   * So is a call on a closed client or an argument undici refuses: retrying cannot fix a bug.
+   */
   private networkError(call: Call, error: unknown, answered = false): unknown {
-    if (call.options?.signal?.aborted) return error;
+    if (call.options?.signal?.aborted || isUsageError(error)) return error;
 
     const requestSent = answered || !failedBeforeSending(error);
     return new BoricaNetworkError(call.operation, this.#host, { cause: error, requestSent });
@@ -333,6 +326,21 @@ function validate<S extends z.ZodType>(operation: string, schema: S, input: unkn
   return parsed.data;
 }
 
+/** One id taken from the caller into the path; encoded later, so only emptiness or form is checked. */
+function pathParam(
+  operation: string,
+  field: string,
+  value: string,
+  schema: z.ZodType<string> = pathId,
+): string {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const detail = parsed.error.issues[0]?.message ?? 'invalid';
+    throw new BoricaRequestError(operation, field, detail, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
 function parseAnswer<S extends z.ZodType>(operation: string, schema: S, body: unknown): z.output<S> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw BoricaContractError.fromZod(operation, parsed.error);
@@ -380,6 +388,14 @@ function mediaType(contentType: string | string[] | undefined): string {
   const value = Array.isArray(contentType) ? contentType[0] : contentType;
   const type = value?.split(';')[0]?.trim();
   return type && /^[\w.+-]+\/[\w.+-]+$/.test(type) ? type : 'unknown';
+}
+
+function isUsageError(error: unknown): boolean {
+  return (
+    error instanceof errors.ClientClosedError ||
+    error instanceof errors.ClientDestroyedError ||
+    error instanceof errors.InvalidArgumentError
+  );
 }
 
 /**

@@ -179,6 +179,16 @@ describe('BORICA client transport', () => {
       }
     });
 
+    it('fails a call on a closed client without calling it a network failure', async () => {
+      const borica = clientFor(fake.baseUrl);
+      await borica.close();
+
+      await assert.rejects(
+        borica.getRegistrationStatus('e9ed4675'),
+        (error: unknown) => !(error instanceof BoricaNetworkError),
+      );
+    });
+
     it("hands back the caller's own abort instead of a network error", async () => {
       fake.answer('hang');
       const borica = clientFor(fake.baseUrl);
