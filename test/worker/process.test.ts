@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -14,6 +10,7 @@ import { generateKeySpec } from '../../codec/keys';
 import { ensureDevPki } from '../../sandbox/pki';
 import { devServerExecutable } from '../../scripts/temporal-binaries';
 import { searchAttributes } from '../../workflows/definitions';
+import { freePort, NodeProcess } from './child-process';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -21,67 +18,9 @@ const root = resolve(__dirname, '..', '..');
 const workflowsMissing =
   !existsSync(join(root, 'workflows', 'index.ts')) && 'workflows/index.ts does not exist yet';
 
-/** A worker process with its output split into lines as they arrive. */
-class WorkerProcess {
-  readonly stdout: string[] = [];
-  readonly stderr: string[] = [];
-  readonly exited: Promise<number | null>;
-  private readonly child: ChildProcess;
-
-  constructor(env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-      cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
-    collect(this.child.stdout, this.stdout);
-    collect(this.child.stderr, this.stderr);
-  }
-
-  /** JSON lines of stdout; every line must be one. */
-  get logs(): Record<string, unknown>[] {
-    return this.stdout.map((line) => JSON.parse(line));
-  }
-
-  async waitForLog(predicate: (line: Record<string, unknown>) => boolean): Promise<void> {
-    const exited = this.exited.then((code) => {
-      throw new Error(`worker exited with ${code}:\n${this.stderr.join('\n')}\n${this.stdout.join('\n')}`);
-    });
-    const found = (async () => {
-      while (!this.logs.some(predicate)) await sleep(100);
-    })();
-    await Promise.race([found, exited]);
-  }
-
-  signal(name: NodeJS.Signals): void {
-    this.child.kill(name);
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGKILL');
-      await this.exited;
-    }
-  }
-}
-
-function collect(stream: NodeJS.ReadableStream | null, into: string[]): void {
-  if (stream) createInterface({ input: stream }).on('line', (line) => into.push(line));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  assert.ok(address && typeof address === 'object');
-  return address.port;
-}
-
 describe('the worker process', () => {
   it('stops with status 1 and one line naming the variable when configuration is missing', async () => {
-    const worker = new WorkerProcess({ TEMPORAL_ADDRESS: 'localhost' });
+    const worker = new NodeProcess('worker/main.ts', { TEMPORAL_ADDRESS: 'localhost' });
 
     assert.equal(await worker.exited, 1);
     assert.equal(worker.stderr.length, 1);
@@ -130,7 +69,7 @@ describe('the worker process', () => {
     });
 
     it('polls, serves temporal_ metrics, logs JSON and exits 0 on SIGTERM', async () => {
-      const worker = new WorkerProcess(workerEnv);
+      const worker = new NodeProcess('worker/main.ts', workerEnv);
       try {
         await worker.waitForLog((line) => line.msg === 'Worker state changed' && line.state === 'RUNNING');
 
@@ -154,7 +93,7 @@ describe('the worker process', () => {
     });
 
     it('exits 0 on SIGINT as well', async () => {
-      const worker = new WorkerProcess({ ...workerEnv, METRICS_PORT: '' });
+      const worker = new NodeProcess('worker/main.ts', { ...workerEnv, METRICS_PORT: '' });
       try {
         await worker.waitForLog((line) => line.msg === 'Worker state changed' && line.state === 'RUNNING');
         worker.signal('SIGINT');
@@ -165,7 +104,10 @@ describe('the worker process', () => {
     });
 
     it('exits 1 with one line when a certificate file holds no PEM', async () => {
-      const worker = new WorkerProcess({ ...workerEnv, BORICA_CA_CERT: join(root, 'package.json') });
+      const worker = new NodeProcess('worker/main.ts', {
+        ...workerEnv,
+        BORICA_CA_CERT: join(root, 'package.json'),
+      });
 
       assert.equal(await worker.exited, 1);
       assert.equal(worker.stderr.length, 1);
