@@ -1,6 +1,7 @@
 /**
  * Runs the codec server: `node --import tsx codec/codec-server-main.ts`.
- * Reads PAYLOAD_ENCRYPTION_KEYS, CODEC_SERVER_TOKEN, CODEC_SERVER_PORT, CODEC_CORS_ORIGINS, LOG_LEVEL.
+ * Reads PAYLOAD_ENCRYPTION_KEYS, CODEC_SERVER_TOKEN, CODEC_SERVER_PORT (8888), CODEC_SERVER_HOST
+ * (127.0.0.1), CODEC_CORS_ORIGINS and LOG_LEVEL.
  */
 import { z } from 'zod';
 import { encryptionSection, loadConfigOrExit, loggingSection, variable } from '../common/config';
@@ -15,8 +16,8 @@ const codecSection = {
   ),
   host: variable(
     'CODEC_SERVER_HOST',
-    'the address the codec server binds to, e.g. 0.0.0.0 in a container or 127.0.0.1 on a workstation',
-    z.string().trim().min(1).default('0.0.0.0'),
+    'the address the codec server binds to, e.g. 127.0.0.1 on a workstation or 0.0.0.0 in a container',
+    z.string().trim().min(1).default('127.0.0.1'),
   ),
   token: variable(
     'CODEC_SERVER_TOKEN',
