@@ -37,7 +37,7 @@ const REORDER_HOLD_MS = 2_000;
  */
 export class CallbackDispatcher {
   private log: CallbackLogEntry[] = [];
-  private held: Delivery | undefined;
+  private held: { delivery: Delivery; cancelRelease: () => void } | undefined;
 
   constructor(
     private readonly deps: {
@@ -78,22 +78,25 @@ export class CallbackDispatcher {
 
     const held = this.held;
     if (held === undefined) {
-      this.held = delivery;
-      this.deps.scheduler.after(REORDER_HOLD_MS, 'callback', () => this.releaseHeld(delivery, delayMs));
+      const cancelRelease = this.deps.scheduler.after(REORDER_HOLD_MS, 'callback', () =>
+        this.releaseHeld(delayMs),
+      );
+      this.held = { delivery, cancelRelease };
       return;
     }
 
     this.held = undefined;
+    held.cancelRelease();
     this.deps.scheduler.after(delayMs, 'callback', async () => {
       await this.attempt(delivery);
-      await this.attempt(held);
+      await this.attempt(held.delivery);
     });
   }
 
-  private async releaseHeld(delivery: Delivery, delayMs: number): Promise<void> {
-    if (this.held !== delivery) return;
+  private releaseHeld(delayMs: number): void {
+    const held = this.held;
     this.held = undefined;
-    this.deps.scheduler.after(delayMs, 'callback', () => this.attempt(delivery));
+    if (held) this.deps.scheduler.after(delayMs, 'callback', () => this.attempt(held.delivery));
   }
 
   private async attempt(delivery: Delivery): Promise<void> {

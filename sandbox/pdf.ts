@@ -63,6 +63,7 @@ export async function problemWithDocument(
 
   try {
     const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+    if (doc.getPageCount() === 0) return 'has no page';
     if (position && position.pageNumber > doc.getPageCount())
       return 'signaturePosition.pageNumber is past the last page';
     return undefined;

@@ -11,15 +11,19 @@ export class Scheduler {
 
   constructor(private readonly log: Logger) {}
 
-  /** Runs `task` after `delayMs`; a rejection is logged under `taskName`. */
-  after(delayMs: number, taskName: string, task: () => Promise<void> | void): void {
-    if (this.closed) return;
+  /** Runs `task` after `delayMs`; a rejection is logged under `taskName`. Returns a function that cancels it. */
+  after(delayMs: number, taskName: string, task: () => Promise<void> | void): () => void {
+    if (this.closed) return () => undefined;
 
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.track(taskName, task);
     }, delayMs);
     this.timers.add(timer);
+    return () => {
+      clearTimeout(timer);
+      this.timers.delete(timer);
+    };
   }
 
   /** Resolves once no timer is pending and no task is running. */
