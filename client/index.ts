@@ -393,12 +393,16 @@ export class BoricaFlows {
 
   /**
    * Where a workflow stands, as the workflow itself reports it (needs a worker to answer).
-   * For what visibility knows without a worker, use {@link BoricaFlows.describe}.
+   * For what visibility knows without a worker, use {@link BoricaFlows.describe}. With
+   * `timeoutMs`, gives up (with Temporal's deadline error) when no worker answers in time.
    */
-  async status(workflowId: string): Promise<WorkflowStatus> {
+  async status(workflowId: string, options: { readonly timeoutMs?: number } = {}): Promise<WorkflowStatus> {
     const id = parseWorkflowId(workflowId);
+    const query = () => this.client.workflow.getHandle(id).query(statusQuery);
+    const { timeoutMs } = options;
+
     return await this.guard(id, 'the status query', () =>
-      this.client.workflow.getHandle(id).query(statusQuery),
+      timeoutMs === undefined ? query() : this.client.withDeadline(Date.now() + timeoutMs, query),
     );
   }
 

@@ -33,7 +33,6 @@ export interface CallContext {
 }
 
 const UNAVAILABLE = 14;
-const DEADLINE_EXCEEDED = 4;
 
 /**
  * Turns an error from the Temporal client into one of the client's own errors; anything it does
@@ -54,7 +53,7 @@ export async function translateTemporalError(error: unknown, context: CallContex
 /** Whether the error says the Temporal service could not be reached. */
 export function isUnavailable(error: unknown): boolean {
   const grpc = error instanceof ServiceError ? error.cause : error;
-  return isGrpcServiceError(grpc) && (grpc.code === UNAVAILABLE || grpc.code === DEADLINE_EXCEEDED);
+  return isGrpcServiceError(grpc) && grpc.code === UNAVAILABLE;
 }
 
 function refused(error: WorkflowUpdateFailedError, context: CallContext): RequestRefusedError {
