@@ -1,0 +1,290 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { generateKeySpec } from '../../codec/keys';
+import { workflowIdFor } from '../../workflows/definitions';
+import { completeSignal } from './fixtures/workflows';
+import { type Harness, pdf, startHarness } from './support';
+
+const bin = resolve(__dirname, '../../bin/borica-flows.js');
+
+interface Outcome {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI as a child process; asynchronously, so the in-process worker keeps working. */
+function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}, stdin?: string): Promise<Outcome> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+const person = { docType: 'EGN', identificatorValue: '7805166742', dateOfBirth: '16-05-1978' };
+
+function mobileInput(externalRef: string) {
+  return JSON.stringify({
+    externalRef,
+    person,
+    phoneNumber: '+359888133443',
+    email: 'customer@example.bg',
+    reason: 'Consumer loan application',
+  });
+}
+
+describe('borica-flows without a server', () => {
+  it('prints help with the exit codes and exits 0', async () => {
+    const { code, stdout } = await cli(['--help']);
+
+    assert.equal(code, 0);
+    assert.match(stdout, /Usage: borica-flows/);
+    assert.match(stdout, /Exit codes:[\s\S]*5 {2}the Temporal service could not be reached/);
+  });
+
+  for (const command of [
+    ['mobile', 'start'],
+    ['web', 'start'],
+    ['sign', 'start'],
+    ['onboard', 'sign'],
+    ['watch'],
+    ['result'],
+    ['list'],
+  ]) {
+    it(`prints help for ${command.join(' ')}`, async () => {
+      const { code, stdout } = await cli([...command, '--help']);
+
+      assert.equal(code, 0);
+      assert.match(stdout, new RegExp(`Usage: borica-flows ${command.join(' ')}`));
+      assert.match(stdout, /Exit codes:/);
+    });
+  }
+
+  it('exits 2 on an unknown command', async () => {
+    const { code, stderr } = await cli(['identify']);
+
+    assert.equal(code, 2);
+    assert.match(stderr, /unknown command/);
+  });
+
+  it('exits 2 on invalid input, naming the fields and never the values', async () => {
+    const { code, stderr } = await cli([
+      'mobile',
+      'start',
+      '--external-ref',
+      'loan 42',
+      '--identifier',
+      '7805166743',
+      '--date-of-birth',
+      '16-05-1978',
+      '--phone',
+      '0888133443',
+      '--email',
+      'customer@example.bg',
+      '--reason',
+      'Loan',
+    ]);
+
+    assert.equal(code, 2);
+    assert.match(stderr, /externalRef:/);
+    assert.match(stderr, /person\.identificatorValue:/);
+    assert.match(stderr, /phoneNumber:/);
+    assert.doesNotMatch(stderr, /7805166743|0888133443|loan 42/);
+  });
+
+  it('exits 2 when the input file is not JSON, without quoting it', async () => {
+    const { code, stderr } = await cli(['mobile', 'start', '--input', '-'], {}, 'EGN 7805166742');
+
+    assert.equal(code, 2);
+    assert.match(stderr, /--input/);
+    assert.doesNotMatch(stderr, /7805166742/);
+  });
+
+  it('exits 2 when a PDF to sign is not a PDF', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'borica-flows-cli-'));
+    try {
+      await writeFile(join(dir, 'notes.pdf'), 'plain text');
+      const { code, stderr } = await cli([
+        'sign',
+        'start',
+        join(dir, 'notes.pdf'),
+        '--external-ref',
+        'sign-1',
+        '--identifier',
+        'abc',
+        '--sign-session-id',
+        'def',
+        '--success-url',
+        'https://bank.example/ok',
+        '--cancel-url',
+        'https://bank.example/cancel',
+      ]);
+
+      assert.equal(code, 2);
+      assert.match(stderr, /documents\.0\.content: expected a PDF/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 naming the variable when the encryption keys are not configured', async () => {
+    const { code, stderr } = await cli(['list']);
+
+    assert.equal(code, 2);
+    assert.match(stderr, /PAYLOAD_ENCRYPTION_KEYS is not set/);
+  });
+
+  it('exits 5 when Temporal cannot be reached', async () => {
+    const { code, stderr } = await cli(['list'], {
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      PAYLOAD_ENCRYPTION_KEYS: generateKeySpec('test'),
+    });
+
+    assert.equal(code, 5);
+    assert.match(stderr, /TEMPORAL_ADDRESS/);
+  });
+});
+
+describe('borica-flows against a Temporal dev server', () => {
+  let harness: Harness;
+  let env: NodeJS.ProcessEnv;
+  let saveDir: string;
+
+  before(async () => {
+    harness = await startHarness();
+    saveDir = await mkdtemp(join(tmpdir(), 'borica-flows-saved-'));
+    env = {
+      TEMPORAL_ADDRESS: harness.address,
+      TEMPORAL_NAMESPACE: harness.env.namespace ?? 'default',
+      TEMPORAL_TASK_QUEUE: harness.taskQueue,
+      PAYLOAD_ENCRYPTION_KEYS: harness.keySpec,
+      DOCUMENT_STORE_DIR: harness.documentDir,
+    };
+  });
+
+  after(async () => {
+    await harness?.stop();
+    if (saveDir) await rm(saveDir, { recursive: true, force: true });
+  });
+
+  it('starts a mobile identification from stdin and prints only its ids', async () => {
+    const { code, stdout } = await cli(
+      ['--json', 'mobile', 'start', '--input', '-'],
+      env,
+      mobileInput('cli-mobile'),
+    );
+
+    assert.equal(code, 0);
+    const printed = JSON.parse(stdout);
+    assert.equal(printed.workflowId, workflowIdFor('mobile-identification', 'cli-mobile'));
+    assert.deepEqual(Object.keys(printed).sort(), ['runId', 'workflowId']);
+  });
+
+  it('prints the redirect URL of a web identification', async () => {
+    const { code, stdout } = await cli(
+      [
+        'web',
+        'start',
+        '--external-ref',
+        'cli-web',
+        '--reason',
+        'Account opening',
+        '--success-url',
+        'https://bank.example/ok',
+        '--cancel-url',
+        'https://bank.example/cancel',
+      ],
+      env,
+    );
+
+    assert.equal(code, 0);
+    assert.match(stdout, /redirectUrl +https:\/\/id\.example\/session\/1/);
+  });
+
+  it('prints the result, saves the certificate it refers to and exits 0 when identified', async () => {
+    const workflowId = workflowIdFor('mobile-identification', 'cli-identified');
+    await cli(['mobile', 'start', '--input', '-'], env, mobileInput('cli-identified'));
+    const certificate = pdf('eID certificate');
+    const ref = await harness.documents.put(certificate);
+    await harness.client.workflow.getHandle(workflowId).signal(completeSignal, {
+      outcome: 'identified',
+      identifier: 'eid-1',
+      reason: 'Consumer loan application',
+      organisation: 'Bank',
+      certificate: ref,
+    });
+
+    const { code, stdout } = await cli(['result', workflowId, '--save-dir', saveDir], env);
+
+    assert.equal(code, 0);
+    assert.equal(JSON.parse(stdout).outcome, 'identified');
+    assert.deepEqual(await readFile(join(saveDir, 'eid-certificate.pdf')), certificate);
+  });
+
+  it('exits 3 when the outcome is not a success, from result and from watch', async () => {
+    const workflowId = workflowIdFor('mobile-identification', 'cli-rejected');
+    await cli(['mobile', 'start', '--input', '-'], env, mobileInput('cli-rejected'));
+    await harness.client.workflow
+      .getHandle(workflowId)
+      .signal(completeSignal, { outcome: 'rejected', code: 'REJECTED', message: 'refused by the person' });
+
+    assert.equal((await cli(['result', workflowId], env)).code, 3);
+    const watched = await cli(['watch', workflowId, '--interval-ms', '200'], env);
+    assert.equal(watched.code, 3);
+    assert.match(watched.stdout, /status=completed/);
+  });
+
+  it('cancels a workflow, after which watch exits 3', async () => {
+    const workflowId = workflowIdFor('mobile-identification', 'cli-cancel');
+    await cli(['mobile', 'start', '--input', '-'], env, mobileInput('cli-cancel'));
+
+    assert.equal((await cli(['cancel', workflowId], env)).code, 0);
+    assert.equal((await cli(['watch', workflowId], env)).code, 3);
+    assert.equal((await cli(['result', workflowId], env)).code, 3);
+  });
+
+  it('exits 4 for an unknown workflow id', async () => {
+    const { code, stderr } = await cli(['status', 'mobile-identification:nobody'], env);
+
+    assert.equal(code, 4);
+    assert.match(stderr, /No workflow with id/);
+  });
+
+  it('lists workflows of one scenario', async () => {
+    await cli(['mobile', 'start', '--input', '-'], env, mobileInput('cli-listed'));
+
+    // Visibility is eventually consistent: ask a few times before concluding.
+    let listed: { workflowId: string; scenario: string }[] = [];
+    for (
+      let attempt = 0;
+      attempt < 20 && !listed.some((flow) => flow.workflowId.endsWith(':cli-listed'));
+      attempt += 1
+    ) {
+      const { code, stdout } = await cli(['--json', 'list', '--scenario', 'mobile-identification'], env);
+      assert.equal(code, 0);
+      listed = JSON.parse(stdout).flows;
+    }
+
+    assert.ok(
+      listed.some((flow) => flow.workflowId === workflowIdFor('mobile-identification', 'cli-listed')),
+    );
+    assert.ok(listed.every((flow) => flow.scenario === 'mobile-identification'));
+  });
+});
