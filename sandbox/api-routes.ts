@@ -68,10 +68,10 @@ function mobileRoutes(router: Router, { mobile }: ApiParts): void {
       return;
     }
 
-    const { certificate, reason, identifier } = poll.identification;
+    const { certificate, reason, identifier, before } = poll.identification;
     const data = {
       content: certificate.toString('base64'),
-      identification_before: 'BORICA',
+      identification_before: before,
       identification_reason: reason,
       identifier,
     };

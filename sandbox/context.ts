@@ -22,5 +22,5 @@ export interface SandboxContext {
 
 /** The organisation an eID certificate says the identification was made for. */
 export function relyingPartyName(context: SandboxContext): string {
-  return `OTC_RELIVING_PARTY_${context.relyingPartyId}`;
+  return `Relying party ${context.relyingPartyId}`;
 }

@@ -37,6 +37,7 @@ export type { Autopilot, AutopilotUpdate, SandboxOptions, SandboxTimings } from 
 export type { SandboxControl, SignView, WebView } from './control';
 export { SandboxError } from './errors';
 export type { Faults, FaultsUpdate } from './faults';
+export type { DevPki } from './pki';
 
 export interface RunningSandbox {
   /** https://127.0.0.1:<apiPort>/signing-api/v2 (mutual TLS). */

@@ -22,6 +22,7 @@ export class MobileIdentifications {
       callbackId: randomUUID(),
       person: mobilePerson(docType, identificatorValue, dateOfBirth),
       reason: request.identificationReason,
+      before: relyingPartyName(this.context),
       progressAt: now + timings.mobileProgressMs,
       validUntil: now + timings.mobileValidityMs,
       outcome: 'pending',
@@ -51,7 +52,7 @@ export class MobileIdentifications {
     const facts = {
       identifier,
       reason: identification.reason,
-      relyingParty: relyingPartyName(this.context),
+      relyingParty: identification.before,
       issuedAt: new Date(),
     };
     const certificate = await createEidCertificate(person, facts, this.context.signer);

@@ -6,6 +6,8 @@ export interface MobileIdentification {
   callbackId: string;
   person: Person;
   reason: string;
+  /** The organisation the identification is for, as the result's `identification_before` names it. */
+  before: string;
   progressAt: number;
   validUntil: number;
   outcome: 'pending' | 'finished' | 'rejected';

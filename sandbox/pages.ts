@@ -24,6 +24,7 @@ const WEB_OUTCOMES: Record<string, string> = {
   canceled: 'Identification cancelled.',
   rejected: 'Identification rejected.',
   denied: 'Identification denied by an operator.',
+  expired: 'This identification has expired.',
 };
 
 const SIGN_OUTCOMES: Record<string, string> = {
@@ -44,7 +45,7 @@ export function pagesRouter(parts: {
 
   router.get('/session/:sessionId', (request, response) => {
     const web = parts.web.open(parts.web.bySessionId(String(request.params.sessionId)));
-    send(response, 200, identificationPage(web, parts.controlPath));
+    send(response, 200, identificationPage(web, parts.web.isLive(web), parts.controlPath));
   });
 
   router.get('/documents/:token', (request, response) => {
@@ -97,11 +98,10 @@ export function send(response: Response, status: number, body: SafeHtml): void {
   response.status(status).type('html').setHeader('cache-control', 'no-store').send(body.markup);
 }
 
-function identificationPage(web: WebIdentification, controlPath: string): SafeHtml {
+function identificationPage(web: WebIdentification, live: boolean, controlPath: string): SafeHtml {
   const sessionId = web.registration?.sessionId ?? '';
-  if (web.state !== 'registered' && web.state !== 'opened') {
-    return outcomePage('web', web.state, undefined);
-  }
+  if (web.state !== 'registered' && web.state !== 'opened') return outcomePage('web', web.state, undefined);
+  if (!live) return outcomePage('web', 'expired', undefined);
 
   const action = (name: string) => `${controlPath}/web/${encodeURIComponent(sessionId)}/${name}`;
   return page(

@@ -216,7 +216,8 @@ export class WebIdentifications {
     if (!this.isLive(web)) throw conflict('the identification has expired');
   }
 
-  private isLive(web: WebIdentification, now = Date.now()): boolean {
+  /** Whether the customer can still finish: registered, and neither session nor registration expired. */
+  isLive(web: WebIdentification, now = Date.now()): boolean {
     return now < web.expiresAt && web.registration !== undefined && now < web.registration.expiresAt;
   }
 

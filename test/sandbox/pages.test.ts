@@ -100,6 +100,14 @@ describe('sandbox customer pages', () => {
     assert.match((await web(started.data.clientDocumentUrl)).text, /id="outcome"[^>]*>Documents signed\./);
   });
 
+  it('tells the customer an expired identification has expired instead of offering its buttons', async () => {
+    const { sessionId } = await registered();
+    await sandbox.control.web(sessionId, 'expire');
+    const page = await web(`${sandbox.identificationUrl}/session/${sessionId}`);
+    assert.ok(!page.text.includes('id="complete"'));
+    assert.match(page.text, /id="outcome"[^>]*>This identification has expired\./);
+  });
+
   it('answers an unknown link with a 404 page', async () => {
     const page = await web(`${sandbox.identificationUrl}/session/unknown`);
     assert.equal(page.status, 404);
