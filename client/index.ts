@@ -6,10 +6,11 @@
  *
  * @example
  * ```ts
+ * const keys = parseKeyRing(process.env.PAYLOAD_ENCRYPTION_KEYS ?? '');
  * const flows = await connectBoricaFlows({
  *   address: 'localhost:7233',
  *   taskQueue: 'borica-flows',
- *   keys: parseKeyRing(process.env.PAYLOAD_ENCRYPTION_KEYS ?? ''),
+ *   keys,
  *   documents: createFileDocumentStore({ dir: '/var/lib/borica-flows/documents', keys }),
  * });
  *
@@ -86,18 +87,25 @@ import {
   type ValidDocument,
 } from './validation';
 
+export type {
+  CustomerRedirect,
+  Deadline,
+  DocumentRef,
+  DocumentUrl,
+  MobileIdentificationInput,
+  MobileIdentificationResult,
+  OnboardAndSignInput,
+  OnboardAndSignResult,
+  OtcSigningResult,
+  Phase,
+  Scenario,
+  WebIdentificationInput,
+  WebIdentificationResult,
+  WorkflowStatus,
+} from '../workflows/definitions';
+export { workflowIdFor } from '../workflows/definitions';
 export * from './errors';
-export {
-  DEFAULT_DOCUMENT_LIMITS,
-  type DocumentLimits,
-  type DocumentUpload,
-  egnBirthDate,
-  isValidEgn,
-  isValidLnc,
-  type ListFilter,
-  type SignatureRequest,
-  type SigningRoundRequest,
-} from './validation';
+export * from './validation';
 
 // ---------------------------------------------------------------------------------------------
 // Types
