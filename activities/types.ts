@@ -1,0 +1,113 @@
+/**
+ * Inputs and outputs of the activities. Workflows see only these (through `import type`), and
+ * none of them carries a PDF: documents travel as {@link DocumentRef}s.
+ */
+import type {
+  DocType,
+  Language,
+  MobileIdentificationStatus,
+  RegistrationStatus,
+  ReviewStatus,
+  WebIdentificationStatus,
+  WebIdentificationStep,
+} from '../borica/schemas';
+import type { DocumentRef, DocumentToSign, SignedDocument } from '../workflows/definitions';
+
+export interface MobileIdentificationRequest {
+  readonly person: {
+    readonly docType: DocType;
+    readonly identificatorValue: string;
+    readonly dateOfBirth: string;
+  };
+  readonly phoneNumber: string;
+  readonly email: string;
+  readonly reason: string;
+  readonly language?: Language;
+}
+
+export interface MobileIdentificationStarted {
+  readonly callbackId: string;
+  /** After this instant BORICA considers the request void. */
+  readonly validity: string;
+}
+
+/** Where a B-Trust MOBILE identification stands. */
+export type MobileIdentificationCheck =
+  | { readonly state: 'pending'; readonly status: MobileIdentificationStatus }
+  | {
+      readonly state: 'finished';
+      readonly identifier: string;
+      readonly reason: string;
+      readonly organisation: string;
+      readonly certificate: DocumentRef;
+    }
+  | { readonly state: 'rejected'; readonly code: string; readonly message: string };
+
+export interface WebIdentificationStarted {
+  readonly webSessionId: string;
+  readonly resultId: string;
+  readonly webSessionExpiresAt: string;
+}
+
+export interface RegistrationRequest {
+  readonly webSessionId: string;
+  readonly externalRef: string;
+  readonly successUrl: string;
+  readonly cancelUrl: string;
+  readonly language?: Language;
+  readonly verifyEmailAddress?: boolean;
+  readonly verifyPhoneNumber?: boolean;
+  readonly showGtcGdp?: boolean;
+  readonly showMainInfo?: boolean;
+}
+
+export interface RegistrationCreated {
+  readonly sessionId: string;
+  readonly registrationId: string;
+  readonly expiresAt: string;
+  /** The video-identification page for this registration. */
+  readonly redirectUrl: string;
+}
+
+/** BORICA's view of a web identification: the process status and the registration's review. */
+export interface WebIdentificationSnapshot {
+  readonly status: WebIdentificationStatus;
+  readonly step: WebIdentificationStep;
+  readonly registrationStatus: RegistrationStatus;
+  readonly reviewStatus: ReviewStatus;
+}
+
+export interface IdentificationDownload {
+  readonly clientIdentifier: string;
+  readonly signSessionId: string;
+  readonly signSessionExpiresAt: string;
+  readonly certificate: DocumentRef;
+}
+
+export interface SignSessionRequest {
+  readonly identifier: string;
+  readonly signSessionId: string;
+  readonly documents: readonly DocumentToSign[];
+  readonly sendSignedDocumentsByEmail?: boolean;
+  readonly successUrl: string;
+  readonly cancelUrl: string;
+  readonly language?: Language;
+}
+
+export interface SignSessionStarted {
+  readonly resultId: string;
+  readonly clientDocumentUrl: string;
+  readonly expiresAt: string;
+}
+
+/** BORICA's view of a signing request. */
+export interface SignSessionSnapshot {
+  readonly status: WebIdentificationStatus;
+  readonly step: WebIdentificationStep;
+}
+
+export interface SignedDocumentsDownload {
+  readonly documents: readonly SignedDocument[];
+  readonly signSessionId: string;
+  readonly signSessionExpiresAt: string;
+}

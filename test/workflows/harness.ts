@@ -1,0 +1,127 @@
+/**
+ * One time-skipping Temporal test server and one workflow bundle per test file; a fresh fake
+ * BORICA, document store and worker per test.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { createFileDocumentStore, type DocumentStore } from '../../activities/document-store';
+import { generateKeySpec, parseKeyRing } from '../../codec/keys';
+import { testServerExecutable } from '../../scripts/temporal-binaries';
+import { searchAttributes, statusQuery, type WorkflowStatus } from '../../workflows/definitions';
+import { FakeBorica } from './fake-borica';
+
+export const CALLBACKS = { publicUrl: 'https://callbacks.example.test/', secret: 'test-callback-secret' };
+export const IDENTIFICATION_URL = 'https://id.example.test';
+
+export interface TestContext {
+  readonly env: TestWorkflowEnvironment;
+  readonly fake: FakeBorica;
+  readonly documents: DocumentStore;
+  readonly taskQueue: string;
+}
+
+export class Harness {
+  #env: TestWorkflowEnvironment | undefined;
+  #bundle: WorkflowBundleWithSourceMap | undefined;
+  #dir: string | undefined;
+
+  async setUp(): Promise<void> {
+    // Workflow-task warnings (e.g. a cancelled workflow) are expected in these tests.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    [this.#env, this.#bundle, this.#dir] = await Promise.all([
+      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } }),
+      bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+      mkdtemp(join(tmpdir(), 'borica-flows-documents-')),
+    ]);
+    await registerSearchAttributes(this.#env);
+  }
+
+  async tearDown(): Promise<void> {
+    await this.#env?.teardown();
+    if (this.#dir) await rm(this.#dir, { recursive: true, force: true });
+  }
+
+  get env(): TestWorkflowEnvironment {
+    if (!this.#env) throw new Error('call setUp() in before()');
+    return this.#env;
+  }
+
+  /** Runs `test` with a worker of its own, then stops the worker. */
+  async run<T>(test: (context: TestContext) => Promise<T>): Promise<T> {
+    const env = this.env;
+    const fake = new FakeBorica(() => env.currentTimeMs());
+    const documents = createFileDocumentStore({
+      dir: join(this.#dir ?? tmpdir(), randomUUID()),
+      keys: parseKeyRing(generateKeySpec('test')),
+    });
+    const taskQueue = `test-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle:
+        this.#bundle ?? (await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') })),
+      activities: createActivities({
+        borica: fake,
+        documents,
+        callbacks: CALLBACKS,
+        identificationUrl: IDENTIFICATION_URL,
+      }),
+    });
+
+    return worker.runUntil(test({ env, fake, documents, taskQueue }));
+  }
+}
+
+/** Queries `handle` until `predicate` holds; queries do not move test-server time. */
+export async function until(
+  handle: WorkflowHandle,
+  predicate: (status: WorkflowStatus) => boolean,
+  what = 'the expected status',
+): Promise<WorkflowStatus> {
+  for (let attempt = 0; attempt < 400; attempt += 1) {
+    const status = await handle.query(statusQuery);
+    if (predicate(status)) return status;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`workflow never reached ${what}`);
+}
+
+/** Waits (in real time) until the fake has seen `count` calls of `operation`. */
+export async function untilCalled(
+  fake: FakeBorica,
+  operation: Parameters<FakeBorica['count']>[0],
+  count = 1,
+) {
+  for (let attempt = 0; attempt < 400; attempt += 1) {
+    if (fake.count(operation) >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`${operation} was never called ${count} time(s)`);
+}
+
+/**
+ * The time-skipping server refuses unknown search attributes like any other server does; it
+ * takes them through the operator service, as a real namespace would be set up.
+ */
+async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(searchAttributes.map((attribute) => [attribute.name, keyword])),
+  });
+}
+
+const quietLogger = new DefaultLogger('ERROR');

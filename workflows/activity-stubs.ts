@@ -1,0 +1,22 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+/**
+ * Billable POSTs. The activity itself refuses to send again once an attempt may have reached
+ * BORICA twice; this cap only bounds retries of requests that certainly did not, and of
+ * attempts lost with their worker. A sign-session start uploads the documents, hence the timeout.
+ */
+export const billable = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
+});
+
+/**
+ * Reads, status checks and downloads: safe to repeat, so retried until BORICA answers (an
+ * outage delays a process, it does not fail it). Non-retryable failures (a broken contract, a
+ * 4xx, a document that fails its integrity check) still end the workflow at once.
+ */
+export const borica = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
