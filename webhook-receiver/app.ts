@@ -142,8 +142,10 @@ function handleCallback(deps: ReceiverDependencies): RequestHandler<CallbackPara
 }
 
 /**
- * SIGN_SESSION callbacks arrive at the URL of the web identification that opened the sign
- * session, which may have finished long ago; the signing workflow is found by `resultId`.
+ * Every callback arrives at the URL of the web identification that opened the session, which
+ * may have finished long ago. SIGN_SESSION callbacks go to the signing workflow found by
+ * `resultId`; any other callback whose URL workflow has closed (a refusal of a signing, say)
+ * is looked up the same way before it is called undeliverable.
  */
 async function route(
   sink: CallbackSink,
@@ -153,7 +155,14 @@ async function route(
   const signing =
     hint.processState === 'SIGN_SESSION' ? await sink.findSigningWorkflow(hint.resultId) : undefined;
   const target = signing ?? workflowId;
-  return { target, outcome: await sink.deliver(target, hint) };
+  const outcome = await sink.deliver(target, hint);
+  if (outcome === 'delivered' || signing !== undefined || hint.processState === 'SIGN_SESSION') {
+    return { target, outcome };
+  }
+
+  const byResult = await sink.findSigningWorkflow(hint.resultId);
+  if (byResult === undefined || byResult === workflowId) return { target, outcome };
+  return { target: byResult, outcome: await sink.deliver(byResult, hint) };
 }
 
 function answer(res: express.Response, outcome: Delivery): void {

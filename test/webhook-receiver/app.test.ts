@@ -303,6 +303,20 @@ describe('the webhook receiver', () => {
     });
   });
 
+  it('routes any other callback by result id once the workflow in the URL has closed', async () => {
+    receiver.sink.running.add('otc-signing:refused');
+    receiver.sink.byResultId.set('120', 'otc-signing:refused');
+    receiver.sink.closed.add('web-identification:long-done');
+
+    const response = await receiver.post(
+      receiver.callbackUrl('web-identification:long-done'),
+      callback('PROCESS_IS_CANCELED_BY_USER', 120),
+    );
+
+    assert.equal(response.status, 200);
+    assert.equal(receiver.sink.delivered.at(-1)?.workflowId, 'otc-signing:refused');
+  });
+
   describe('/healthz', () => {
     it('answers 200 while the sink is ready and 503 when it is not', async () => {
       assert.equal((await receiver.get('/healthz')).status, 200);
