@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-temporal.sh
+bash scripts/install-chromium.sh
 
 if [ "$#" -gt 0 ]; then
   files=("$@")
