@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { generateKeySpec } from '../codec/keys';
@@ -15,6 +15,7 @@ import { requireTemporalCli } from './temporal-binaries';
 
 const root = resolve(__dirname, '..');
 const stateDir = join(root, '.local', 'dev');
+const logDir = join(stateDir, 'logs');
 
 const ports = {
   temporal: 7233,
@@ -31,7 +32,7 @@ let stopping = false;
 
 async function main(): Promise<void> {
   const runDemo = !process.argv.includes('--no-demo');
-  mkdirSync(stateDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
   const secrets = loadOrCreateSecrets();
   const useSandbox = !process.env.BORICA_BASE_URL;
 
@@ -76,7 +77,7 @@ function startTemporal(): void {
     'synchronous=normal',
     ...searchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
   ];
-  const child = spawn(requireTemporalCli(), args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(requireTemporalCli(), args, { stdio: ['ignore', ...logFile('temporal')] });
   track('temporal', child);
 }
 
@@ -133,9 +134,15 @@ function start(
   const child = spawn(process.execPath, ['--import', 'tsx', ...entry], {
     cwd: root,
     env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // The demo talks to the terminal; the services write JSON logs to files.
+    stdio: options.keepStackOnExit ? ['ignore', 'inherit', 'inherit'] : ['ignore', ...logFile(name)],
   });
   track(name, child, options.keepStackOnExit);
+}
+
+function logFile(name: string): [number, number] {
+  const fd = openSync(join(logDir, `${name}.log`), 'a');
+  return [fd, fd];
 }
 
 function track(name: string, child: ChildProcess, expectedToExit = false): void {
@@ -146,7 +153,9 @@ function track(name: string, child: ChildProcess, expectedToExit = false): void 
       console.log(`\n${name} finished (exit ${code ?? signal}). The stack keeps running; Ctrl-C stops it.`);
       return;
     }
-    console.error(`${name} stopped unexpectedly (exit ${code ?? signal}); stopping the stack.`);
+    console.error(
+      `${name} stopped unexpectedly (exit ${code ?? signal}); its log is ${join(logDir, `${name}.log`)}.`,
+    );
     void stopAll(1);
   });
 }
@@ -202,6 +211,7 @@ function printWhereToLook(useSandbox: boolean, secrets: Record<string, string>):
     `  callback receiver    http://127.0.0.1:${ports.receiver}/healthz`,
     `  worker metrics       http://127.0.0.1:${ports.metrics}/metrics`,
     `  codec server         http://127.0.0.1:${ports.codec} (token in .local/dev/secrets.json)`,
+    `  logs (JSON lines)    ${logDir}/{temporal,sandbox,worker,receiver,codec}.log`,
   ];
   if (useSandbox) {
     lines.push(`  BORICA sandbox API   https://127.0.0.1:${ports.sandboxApi}/signing-api/v2 (mutual TLS)`);
