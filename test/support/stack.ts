@@ -2,6 +2,10 @@
  * The whole product on one machine, for integration tests: a Temporal dev server, the BORICA
  * sandbox over mutual TLS, the callback receiver on a real port and a worker, either in this
  * process or as a child process that a test can kill and start again.
+ *
+ * With `persistentTemporal`, the dev server keeps its state in a SQLite file and listens on a
+ * fixed port, so a test can stop it and start it again mid-flow; the child worker reconnects on
+ * its own, and the test's clients and the receiver's are made afresh after each start.
  */
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,28 +14,35 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
 import { createFileDocumentStore } from '../../activities/document-store';
 import { BoricaFlows } from '../../client';
 import { generateKeySpec, parseKeyRing } from '../../codec/keys';
 import { encryptedDataConverter } from '../../codec/payload-codec';
-import { createLogger } from '../../common/logger';
+import { createLogger, type Logger } from '../../common/logger';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../sandbox';
 import { devServerExecutable } from '../../scripts/temporal-binaries';
 import { createReceiverApp } from '../../webhook-receiver/app';
-import { createTemporalSink } from '../../webhook-receiver/sink';
+import { type CallbackSink, createTemporalSink } from '../../webhook-receiver/sink';
 import { loadWorkerConfig } from '../../worker/config';
 import { PinoTemporalLogger } from '../../worker/runtime';
 import { type BoricaWorker, bundleWorkflows, createBoricaWorker } from '../../worker/worker';
 import { searchAttributes } from '../../workflows/definitions';
-import { NodeProcess } from '../worker/child-process';
+import { freePort, NodeProcess } from '../worker/child-process';
 
 export interface StackOptions {
   /** Run the worker as `node --import tsx worker/main.ts`, so that a test can SIGKILL it. */
   readonly workerInChildProcess?: boolean;
   readonly sandbox?: SandboxOptions;
+  /**
+   * A file-backed dev server on a fixed port that {@link Stack.temporalServer} stops and starts
+   * again. Needs `workerInChildProcess`: an in-process worker would share the dead connection.
+   */
+  readonly persistentTemporal?: boolean;
+  /** Added to the worker's environment, e.g. `{ BORICA_TIMEOUT_MS: '1000' }`. */
+  readonly workerEnv?: Readonly<Record<string, string>>;
 }
 
 /** A worker that can be stopped, killed and started again. */
@@ -41,11 +52,24 @@ export interface StackWorker {
   stop(): Promise<void>;
   /** SIGKILL for a child process; an abrupt shutdown for an in-process worker. */
   kill(): Promise<void>;
-  /** Every log line the worker wrote, across restarts. */
+  /** Every log line the worker wrote, across restarts, up to now. */
   readonly logs: string[];
+  /** Whether a worker is running now. */
+  readonly running: boolean;
+}
+
+/** The dev server of a `persistentTemporal` stack. */
+export interface TemporalServer {
+  readonly address: string;
+  /** Stops the server; its state stays in the SQLite file. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and file, and makes the test's clients afresh. */
+  start(): Promise<void>;
+  readonly running: boolean;
 }
 
 export interface Stack {
+  /** The running dev server; a new one after each {@link TemporalServer.start}. */
   readonly temporal: TestWorkflowEnvironment;
   readonly sandbox: RunningSandbox;
   readonly flows: BoricaFlows;
@@ -55,88 +79,215 @@ export interface Stack {
   readonly worker: StackWorker;
   /** Log lines of the receiver. */
   readonly receiverLogs: string[];
+  /** Log lines of the sandbox, unless `sandbox.logger` was given. */
+  readonly sandboxLogs: string[];
   /** Environment a worker process gets. */
   readonly env: Record<string, string>;
+  /** `DOCUMENT_STORE_DIR`: the encrypted PDFs of workers and clients. */
+  readonly documentsDir: string;
+  /** Only with `persistentTemporal`; throws otherwise. */
+  readonly temporalServer: TemporalServer;
   close(): Promise<void>;
 }
 
 const TASK_QUEUE_PREFIX = 'borica-flows-test';
+const CALLBACK_SECRET = 'a-callback-secret-of-at-least-32-characters';
 let bundle: Promise<{ code: string }> | undefined;
 let runtimeLogs: string[] | undefined;
 
+/** What the test talks to Temporal with; remade after a server restart. */
+interface Clients {
+  readonly flows: BoricaFlows;
+  readonly rawClient: Client;
+  readonly sink: CallbackSink;
+  close(): Promise<void>;
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  if (options.persistentTemporal && !options.workerInChildProcess) {
+    throw new Error(
+      'persistentTemporal needs workerInChildProcess: an in-process worker cannot outlive the server',
+    );
+  }
   const dir = await mkdtemp(join(tmpdir(), 'borica-stack-'));
   installCapturingRuntime();
 
-  const temporal = await TestWorkflowEnvironment.createLocal({
-    server: { executable: devServerExecutable(), searchAttributes },
+  const server = await devServer(dir, options.persistentTemporal ?? false);
+  const sandboxLogs: string[] = [];
+  const sandbox = await startSandbox({
+    pkiDir: join(dir, 'pki'),
+    logger: createLogger('sandbox', collectInto(sandboxLogs)),
+    ...options.sandbox,
   });
-  const sandbox = await startSandbox({ pkiDir: join(dir, 'pki'), ...options.sandbox });
   const keys = generateKeySpec('test-1');
-  const secret = 'a-callback-secret-of-at-least-32-characters';
   const receiverLogs: string[] = [];
-  const receiver = await startReceiver(temporal, sandbox, secret, keys, receiverLogs);
+  const receiverLogger = createLogger('webhook-receiver', collectInto(receiverLogs));
+  const documentsDir = join(dir, 'documents');
+
+  const taskQueue =
+    options.workerEnv?.TEMPORAL_TASK_QUEUE ?? `${TASK_QUEUE_PREFIX}-${Math.random().toString(36).slice(2)}`;
+  let clients = await connectClients(server, keys, taskQueue, documentsDir, receiverLogger);
+  const receiver = await startReceiver(() => clients.sink, sandbox, receiverLogger);
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
   const env: Record<string, string> = {
     ...sandbox.env,
-    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: 'default',
-    TEMPORAL_TASK_QUEUE: `${TASK_QUEUE_PREFIX}-${Math.random().toString(36).slice(2)}`,
+    TEMPORAL_TASK_QUEUE: taskQueue,
     CALLBACK_PUBLIC_URL: receiverUrl,
-    CALLBACK_SECRET: secret,
-    DOCUMENT_STORE_DIR: join(dir, 'documents'),
+    CALLBACK_SECRET,
+    DOCUMENT_STORE_DIR: documentsDir,
     PAYLOAD_ENCRYPTION_KEYS: keys,
     LOG_LEVEL: 'info',
+    ...options.workerEnv,
   };
-  const worker = options.workerInChildProcess ? childWorker(env) : inProcessWorker(temporal, env);
+  const worker = options.workerInChildProcess ? childWorker(env) : inProcessWorker(server, env);
   await worker.start();
 
-  const ring = parseKeyRing(keys);
-  const flows = new BoricaFlows({
-    client: new Client({
-      connection: temporal.connection,
-      dataConverter: encryptedDataConverter(ring),
-    }),
-    taskQueue: env.TEMPORAL_TASK_QUEUE as string,
-    documents: createFileDocumentStore({ dir: env.DOCUMENT_STORE_DIR as string, keys: ring }),
-  });
+  const temporalServer: TemporalServer = {
+    address: server.address,
+    get running() {
+      return server.running;
+    },
+    async stop() {
+      await clients.close();
+      await server.stop();
+    },
+    async start() {
+      await server.start();
+      clients = await connectClients(server, keys, taskQueue, documentsDir, receiverLogger);
+    },
+  };
 
   return {
-    temporal,
+    get temporal() {
+      return server.current();
+    },
     sandbox,
-    flows,
-    rawClient: new Client({ connection: temporal.connection }),
+    get flows() {
+      return clients.flows;
+    },
+    get rawClient() {
+      return clients.rawClient;
+    },
     receiverUrl,
     worker,
     receiverLogs,
+    sandboxLogs,
     env,
+    documentsDir,
+    get temporalServer() {
+      if (!options.persistentTemporal)
+        throw new Error('startStack({ persistentTemporal: true }) has a server to restart');
+      return temporalServer;
+    },
     async close() {
-      await worker.stop();
+      // A graceful stop needs the server to drain against; without one, nothing is left to drain.
+      await (server.running ? worker.stop() : worker.kill());
       await new Promise<void>((done) => receiver.close(() => done()));
       receiver.closeAllConnections();
       await sandbox.close();
-      await temporal.teardown();
+      await clients.close();
+      await server.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-async function startReceiver(
-  temporal: TestWorkflowEnvironment,
-  sandbox: RunningSandbox,
-  secret: string,
+// ---------------------------------------------------------------------------------------------
+// Temporal
+
+interface DevServer {
+  readonly address: string;
+  readonly running: boolean;
+  /** Whether the test's clients need their own connection (the environment's dies with the server). */
+  readonly restartable: boolean;
+  current(): TestWorkflowEnvironment;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function devServer(dir: string, persistent: boolean): Promise<DevServer> {
+  const fixed = persistent
+    ? { dbFilename: join(dir, 'temporal.sqlite'), port: await freePort(), ip: '127.0.0.1' }
+    : {};
+  const create = () =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: devServerExecutable(),
+        searchAttributes,
+        ...fixed,
+      },
+    });
+
+  let environment: TestWorkflowEnvironment | undefined = await create();
+  const address = environment.address;
+  return {
+    address,
+    restartable: persistent,
+    get running() {
+      return environment !== undefined;
+    },
+    current() {
+      if (!environment) throw new Error('the Temporal dev server is stopped');
+      return environment;
+    },
+    async start() {
+      if (environment) return;
+      environment = await create();
+    },
+    async stop() {
+      const stopping = environment;
+      environment = undefined;
+      await stopping?.teardown();
+    },
+  };
+}
+
+async function connectClients(
+  server: DevServer,
   keys: string,
-  lines: string[],
+  taskQueue: string,
+  documentsDir: string,
+  logger: Logger,
+): Promise<Clients> {
+  const connection = server.restartable
+    ? await Connection.connect({ address: server.address })
+    : server.current().connection;
+  const ring = parseKeyRing(keys);
+  const encrypted = new Client({ connection, dataConverter: encryptedDataConverter(ring) });
+
+  return {
+    flows: new BoricaFlows({
+      client: encrypted,
+      taskQueue,
+      documents: createFileDocumentStore({ dir: documentsDir, keys: ring }),
+    }),
+    rawClient: new Client({ connection }),
+    sink: createTemporalSink(encrypted, { logger }),
+    async close() {
+      if (server.restartable) await connection.close();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receiver and worker
+
+/** `sink` is read on every callback, so callbacks reach whichever client is current. */
+async function startReceiver(
+  sink: () => CallbackSink,
+  sandbox: RunningSandbox,
+  logger: Logger,
 ): Promise<Server> {
-  const client = new Client({
-    connection: temporal.connection,
-    dataConverter: encryptedDataConverter(parseKeyRing(keys)),
-  });
-  const logger = createLogger('webhook-receiver', collectInto(lines));
   const app = createReceiverApp({
-    sink: createTemporalSink(client, { logger }),
-    secret,
+    sink: {
+      deliver: (workflowId, hint) => sink().deliver(workflowId, hint),
+      findSigningWorkflow: (resultId) => sink().findSigningWorkflow(resultId),
+      ready: () => sink().ready(),
+    },
+    secret: CALLBACK_SECRET,
     relyingPartyId: sandbox.relyingPartyId,
     logger,
   });
@@ -146,17 +297,20 @@ async function startReceiver(
   return server;
 }
 
-function inProcessWorker(temporal: TestWorkflowEnvironment, env: Record<string, string>): StackWorker {
+function inProcessWorker(server: DevServer, env: Record<string, string>): StackWorker {
   let running: { worker: BoricaWorker; done: Promise<void> } | undefined;
   const logs = runtimeLogs ?? [];
 
   return {
     logs,
+    get running() {
+      return running !== undefined;
+    },
     async start() {
       bundle ??= bundleWorkflows();
       const worker = await createBoricaWorker(loadWorkerConfig(env), {
         workflowBundle: await bundle,
-        connection: temporal.nativeConnection,
+        connection: server.current().nativeConnection,
       });
       running = { worker, done: worker.run() };
     },
@@ -174,28 +328,37 @@ function inProcessWorker(temporal: TestWorkflowEnvironment, env: Record<string, 
 
 function childWorker(env: Record<string, string>): StackWorker {
   let process: NodeProcess | undefined;
-  const logs: string[] = [];
+  const earlier: string[] = [];
+
+  async function end(signal: NodeJS.Signals): Promise<void> {
+    if (!process) return;
+    const ending = process;
+    process = undefined;
+    ending.signal(signal);
+    await ending.exited;
+    earlier.push(...ending.stdout, ...ending.stderr);
+  }
 
   return {
-    logs,
+    get logs() {
+      return process ? [...earlier, ...process.stdout, ...process.stderr] : [...earlier];
+    },
+    get running() {
+      return process !== undefined;
+    },
     async start() {
-      process = new NodeProcess('worker/main.ts', env);
-      await process.waitForLog((line) => line.msg === 'worker started');
+      const starting = new NodeProcess('worker/main.ts', env);
+      process = starting;
+      try {
+        await starting.waitForLog((line) => line.msg === 'worker started');
+      } catch (error) {
+        process = undefined;
+        earlier.push(...starting.stdout, ...starting.stderr);
+        throw error;
+      }
     },
-    async stop() {
-      if (!process) return;
-      process.signal('SIGTERM');
-      await process.exited;
-      logs.push(...process.stdout, ...process.stderr);
-      process = undefined;
-    },
-    async kill() {
-      if (!process) return;
-      process.signal('SIGKILL');
-      await process.exited;
-      logs.push(...process.stdout, ...process.stderr);
-      process = undefined;
-    },
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
   };
 }
 
