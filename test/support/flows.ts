@@ -57,6 +57,19 @@ export async function killWorkerBetweenActivities(stack: Stack, workflowId: stri
   await stack.worker.kill();
 }
 
+/**
+ * Tells the server that the worker holding the workflow in its cache is gone, as it finds out
+ * by itself once a task has waited the sticky schedule-to-start timeout (10 s) on that worker's
+ * queue. It changes when the next task reaches a live worker, not whether: tests use it to
+ * spare the wait after a SIGKILL.
+ */
+export async function forgetDeadWorker(stack: Stack, workflowId: string): Promise<void> {
+  await stack.rawClient.workflowService.resetStickyTaskQueue({
+    namespace: stack.rawClient.options.namespace,
+    execution: { workflowId },
+  });
+}
+
 /** One flow's billable POSTs at the sandbox, as the sandbox README keys them. */
 export interface BillableCount {
   readonly flow: string;
