@@ -40,6 +40,8 @@ export interface FakeWeb {
   };
   status: WebIdentificationStatus;
   step: WebIdentificationStep;
+  /** The customer finishes at this instant (test-server time), if set. */
+  identifyAt?: number;
   registrationStatus: RegistrationStatus;
   reviewStatus: ReviewStatus;
 }
@@ -204,8 +206,10 @@ export class FakeBorica implements BoricaApi {
   }
 
   async getWebIdentificationStatus(resultId: string) {
-    await this.enter('getWebIdentificationStatus');
-    const item = this.webs.get(resultId) ?? this.signings.get(resultId);
+    const now = await this.enter('getWebIdentificationStatus');
+    const web = this.webs.get(resultId);
+    if (web?.identifyAt !== undefined && now >= web.identifyAt) this.completeIdentification(web);
+    const item = web ?? this.signings.get(resultId);
     if (!item) throw new BoricaHttpError('getWebIdentificationStatus', 404, 'NOT_FOUND', 'unknown resultId');
     return { code: 'OK', data: { status: item.status, step: item.step } };
   }

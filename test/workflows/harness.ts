@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowClient, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
@@ -28,6 +28,8 @@ export const IDENTIFICATION_URL = 'https://id.example.test';
 
 export interface TestContext {
   readonly env: TestWorkflowEnvironment;
+  /** `env.client.workflow.start`, but the workflow is terminated when the test ends. */
+  readonly start: WorkflowClient['start'];
   readonly fake: FakeBorica;
   readonly documents: DocumentStore;
   readonly taskQueue: string;
@@ -81,7 +83,19 @@ export class Harness {
       }),
     });
 
-    return worker.runUntil(test({ env, fake, documents, taskQueue }));
+    const started: WorkflowHandle[] = [];
+    const start: WorkflowClient['start'] = async (workflow, options) => {
+      const handle = await env.client.workflow.start(workflow, options);
+      started.push(handle);
+      return handle;
+    };
+
+    try {
+      return await worker.runUntil(test({ env, start, fake, documents, taskQueue }));
+    } finally {
+      // A workflow left waiting on a task nobody serves would stop time skipping for the next tests.
+      await Promise.allSettled(started.map((handle) => handle.terminate('test over')));
+    }
   }
 }
 

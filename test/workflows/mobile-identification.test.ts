@@ -30,9 +30,9 @@ describe('mobileIdentificationWorkflow', () => {
   after(() => harness.tearDown());
 
   it('returns the eID identifier and stores the certificate once the customer confirms', () =>
-    harness.run(async ({ env, fake, documents, taskQueue }) => {
+    harness.run(async ({ env, start, fake, documents, taskQueue }) => {
       const args = input();
-      const handle = await env.client.workflow.start('mobileIdentificationWorkflow', {
+      const handle = await start('mobileIdentificationWorkflow', {
         taskQueue,
         workflowId: workflowIdFor('mobile-identification', args.externalRef),
         args: [args],
@@ -53,9 +53,9 @@ describe('mobileIdentificationWorkflow', () => {
     }));
 
   it('returns BORICA’s code and message when the identification is rejected', () =>
-    harness.run(async ({ env, fake, taskQueue }) => {
+    harness.run(async ({ env, start, fake, taskQueue }) => {
       const args = input();
-      const handle = await env.client.workflow.start('mobileIdentificationWorkflow', {
+      const handle = await start('mobileIdentificationWorkflow', {
         taskQueue,
         workflowId: workflowIdFor('mobile-identification', args.externalRef),
         args: [args],
@@ -75,10 +75,10 @@ describe('mobileIdentificationWorkflow', () => {
     }));
 
   it('expires at the end of a validity of hours, after one last check, with a bounded history', () =>
-    harness.run(async ({ env, fake, taskQueue }) => {
+    harness.run(async ({ env, start, fake, taskQueue }) => {
       fake.mobileValidityMs = 6 * HOUR;
       const args = input({ pollIntervalMs: 60_000 });
-      const handle = await env.client.workflow.start('mobileIdentificationWorkflow', {
+      const handle = await start('mobileIdentificationWorkflow', {
         taskQueue,
         workflowId: workflowIdFor('mobile-identification', args.externalRef),
         args: [args],
@@ -98,9 +98,9 @@ describe('mobileIdentificationWorkflow', () => {
     }));
 
   it('identifies a customer who confirmed just before the deadline, found by the last check', () =>
-    harness.run(async ({ env, fake, taskQueue }) => {
+    harness.run(async ({ env, start, fake, taskQueue }) => {
       const args = input({ pollIntervalMs: 10 * 60_000 });
-      const handle = await env.client.workflow.start('mobileIdentificationWorkflow', {
+      const handle = await start('mobileIdentificationWorkflow', {
         taskQueue,
         workflowId: workflowIdFor('mobile-identification', args.externalRef),
         args: [args],
@@ -116,9 +116,9 @@ describe('mobileIdentificationWorkflow', () => {
     }));
 
   it('closes as cancelled, in phase cancelled, when the business service cancels it', () =>
-    harness.run(async ({ env, taskQueue }) => {
+    harness.run(async ({ start, taskQueue }) => {
       const args = input();
-      const handle = await env.client.workflow.start('mobileIdentificationWorkflow', {
+      const handle = await start('mobileIdentificationWorkflow', {
         taskQueue,
         workflowId: workflowIdFor('mobile-identification', args.externalRef),
         args: [args],
