@@ -53,7 +53,7 @@ describe('mobileIdentificationWorkflow', () => {
     }));
 
   it('returns BORICA’s code and message when the identification is rejected', () =>
-    harness.run(async ({ env, start, fake, taskQueue }) => {
+    harness.run(async ({ start, fake, taskQueue }) => {
       const args = input();
       const handle = await start('mobileIdentificationWorkflow', {
         taskQueue,
@@ -75,7 +75,7 @@ describe('mobileIdentificationWorkflow', () => {
     }));
 
   it('expires at the end of a validity of hours, after one last check, with a bounded history', () =>
-    harness.run(async ({ env, start, fake, taskQueue }) => {
+    harness.run(async ({ start, fake, taskQueue }) => {
       fake.mobileValidityMs = 6 * HOUR;
       const args = input({ pollIntervalMs: 60_000 });
       const handle = await start('mobileIdentificationWorkflow', {
@@ -98,7 +98,7 @@ describe('mobileIdentificationWorkflow', () => {
     }));
 
   it('identifies a customer who confirmed just before the deadline, found by the last check', () =>
-    harness.run(async ({ env, start, fake, taskQueue }) => {
+    harness.run(async ({ start, fake, taskQueue }) => {
       const args = input({ pollIntervalMs: 10 * 60_000 });
       const handle = await start('mobileIdentificationWorkflow', {
         taskQueue,
