@@ -44,6 +44,9 @@ export async function mobileIdentificationWorkflow(
     const polled = await pollUntil(callbackId, deadline, input.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
     const check = polled ?? (await lastCheck(callbackId, deadline));
 
+    progress.observe(
+      check.state === 'pending' ? check.status : check.state === 'finished' ? 'FINISHED' : check.code,
+    );
     const result = toResult(check, validity);
     progress.enter(result.outcome, `Finished: ${result.outcome}.`);
     return result;

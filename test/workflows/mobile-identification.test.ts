@@ -49,7 +49,9 @@ describe('mobileIdentificationWorkflow', () => {
       assert.equal(result.organisation, 'BORICA');
       assert.deepEqual(await documents.get(result.certificate), CERTIFICATE);
       assert.equal(fake.count('identify'), 1);
-      assert.equal((await handle.query(statusQuery)).phase, 'identified');
+      const status = await handle.query(statusQuery);
+      assert.equal(status.phase, 'identified');
+      assert.equal(status.boricaStatus, 'FINISHED');
     }));
 
   it('returns BORICA’s code and message when the identification is rejected', () =>

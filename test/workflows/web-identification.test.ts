@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { BoricaHttpError } from '../../borica/errors';
 import { callbackUrlFor } from '../../common/callback-token';
@@ -85,6 +85,31 @@ describe('webIdentificationWorkflow', () => {
       assert.equal(attributes.get(externalRefAttribute), args.externalRef);
       assert.equal(attributes.get(phaseAttribute), 'identified');
       assert.equal(attributes.get(resultIdAttribute), web.resultId);
+    }));
+
+  it('answers an update-with-start with the redirect, and a repeated one with the same redirect', () =>
+    harness.run(async (context) => {
+      const args = input();
+      const operation = () =>
+        new WithStartWorkflowOperation<typeof webIdentificationWorkflow>('webIdentificationWorkflow', {
+          taskQueue: context.taskQueue,
+          workflowId: workflowIdFor('web-identification', args.externalRef),
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          args: [args],
+        });
+
+      const first = await context.env.client.workflow.executeUpdateWithStart(customerRedirectUpdate, {
+        startWorkflowOperation: operation(),
+      });
+      const again = await context.env.client.workflow.executeUpdateWithStart(customerRedirectUpdate, {
+        startWorkflowOperation: operation(),
+      });
+
+      assert.deepEqual(again, first);
+      assert.equal(context.fake.count('startWebIdentification'), 1);
+      await context.env.client.workflow
+        .getHandle(workflowIdFor('web-identification', args.externalRef))
+        .terminate();
     }));
 
   it('reports the redirect’s deadline and the last BORICA status through the status query', () =>
