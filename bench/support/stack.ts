@@ -65,8 +65,14 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const dir = await mkdtemp(join(tmpdir(), `borica-bench-${options.name}-`));
   const cleanup: (() => Promise<void>)[] = [() => rm(dir, { recursive: true, force: true })];
   const close = async () => {
-    for (const step of cleanup.reverse()) await step();
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    for (const step of cleanup.splice(0).reverse()) await step();
   };
+  // Ctrl-C must not leave a dev server, a worker and a receiver running.
+  const interrupted = () => {
+    void close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
 
   try {
     return await assemble(options, dir, cleanup, close);
