@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BillableOperation } from '../../sandbox/billing';
-import type { Phase } from '../../workflows/definitions';
+import { type Phase, resultIdAttribute } from '../../workflows/definitions';
 import { hasActivityInFlight } from './history';
 import type { Stack } from './stack';
 
@@ -68,6 +68,14 @@ export async function forgetDeadWorker(stack: Stack, workflowId: string): Promis
     namespace: stack.rawClient.options.namespace,
     execution: { workflowId },
   });
+}
+
+/** BORICA's `resultId` the workflow waits on, from its `BoricaResultId` search attribute. */
+export async function resultIdOf(stack: Stack, workflowId: string): Promise<string> {
+  const description = await stack.rawClient.workflow.getHandle(workflowId).describe();
+  const resultId = description.typedSearchAttributes.get(resultIdAttribute);
+  if (resultId === undefined) throw new Error(`${workflowId} has no ${resultIdAttribute.name} yet`);
+  return resultId;
 }
 
 /** One flow's billable POSTs at the sandbox, as the sandbox README keys them. */

@@ -85,3 +85,12 @@ export async function hasActivityInFlight(client: Client, workflowId: string): P
       activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
   );
 }
+
+/** The highest attempt number among the run's pending activities; above 1 means one failed. */
+export async function highestPendingAttempt(client: Client, workflowId: string): Promise<number> {
+  const description = await client.workflowService.describeWorkflowExecution({
+    namespace: client.options.namespace,
+    execution: { workflowId },
+  });
+  return Math.max(0, ...(description.pendingActivities ?? []).map((activity) => activity.attempt ?? 0));
+}
