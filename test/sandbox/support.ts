@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { Agent, request } from 'undici';
 import type { BoricaApi } from '../../borica/api';
@@ -222,4 +223,30 @@ async function readJson(incoming: IncomingMessage): Promise<unknown> {
   for await (const chunk of incoming) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
   return text ? JSON.parse(text) : undefined;
+}
+
+/** What {@link sandboxSuite} starts for a `describe` block. */
+export interface SandboxSuite {
+  readonly sandbox: RunningSandbox;
+  readonly borica: BoricaApi;
+  readonly receiver: CallbackReceiver;
+}
+
+/**
+ * Starts a sandbox, a BORICA client for it and a callback receiver before the enclosing suite's
+ * tests, and closes them after; the fields are set once `before` has run.
+ */
+export function sandboxSuite(options: SandboxOptions = {}): SandboxSuite {
+  const suite = {} as { sandbox: RunningSandbox; borica: BoricaApi; receiver: CallbackReceiver };
+  before(async () => {
+    suite.sandbox = await startTestSandbox(options);
+    suite.borica = clientFor(suite.sandbox);
+    suite.receiver = await CallbackReceiver.start();
+  });
+  after(async () => {
+    await suite.borica?.close();
+    await suite.sandbox?.close();
+    await suite.receiver?.close();
+  });
+  return suite;
 }
