@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  identifiedCustomer,
-  registrationRequest,
-  sandboxSuite,
-  signRequest,
-  web,
-} from './support';
+import { identifiedCustomer, registrationRequest, sandboxSuite, signRequest, web } from './support';
 
 describe('sandbox customer pages', () => {
   const suite = sandboxSuite();

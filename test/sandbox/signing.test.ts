@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BoricaHttpError } from '../../borica/errors';
 import { callbackBody, startSignSessionResponse } from '../../borica/schemas';
-import {
-  identifiedCustomer,
-  rawApi,
-  sandboxSuite,
-  signRequest,
-} from './support';
+import { identifiedCustomer, rawApi, sandboxSuite, signRequest } from './support';
 
 const isHttp = (status: number) => (error: unknown) =>
   error instanceof BoricaHttpError && error.status === status;

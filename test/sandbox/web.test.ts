@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BoricaHttpError } from '../../borica/errors';
 import { callbackBody, createRegistrationResponse, registrationStatusResponse } from '../../borica/schemas';
-import {
-  rawApi,
-  registrationRequest,
-  sandboxSuite,
-  startWebIdentification,
-} from './support';
+import { rawApi, registrationRequest, sandboxSuite, startWebIdentification } from './support';
 
 const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
 
