@@ -111,14 +111,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
   const dir = await mkdtemp(join(tmpdir(), 'borica-stack-'));
   installCapturingRuntime();
+  // What is running so far, stopped in reverse if a later part fails to start.
+  const undo: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  try {
+    return await assemble(options, dir, undo);
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw error;
+  }
+}
 
+async function assemble(
+  options: StackOptions,
+  dir: string,
+  undo: (() => Promise<unknown>)[],
+): Promise<Stack> {
   const server = await devServer(dir, options.persistentTemporal ?? false);
+  undo.push(() => server.stop());
   const sandboxLogs: string[] = [];
   const sandbox = await startSandbox({
     pkiDir: join(dir, 'pki'),
     logger: createLogger('sandbox', collectInto(sandboxLogs)),
     ...options.sandbox,
   });
+  undo.push(() => sandbox.close());
   const keys = generateKeySpec('test-1');
   const receiverLogs: string[] = [];
   const receiverLogger = createLogger('webhook-receiver', collectInto(receiverLogs));
@@ -127,7 +143,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const taskQueue =
     options.workerEnv?.TEMPORAL_TASK_QUEUE ?? `${TASK_QUEUE_PREFIX}-${Math.random().toString(36).slice(2)}`;
   let clients = await connectClients(server, keys, taskQueue, documentsDir, receiverLogger);
+  undo.push(() => clients.close());
   const receiver = await startReceiver(() => clients.sink, sandbox, receiverLogger);
+  undo.push(() => closeReceiver(receiver));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
   const env: Record<string, string> = {
@@ -185,8 +203,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       // A graceful stop needs the server to drain against; without one, nothing is left to drain.
       await (server.running ? worker.stop() : worker.kill());
-      await new Promise<void>((done) => receiver.close(() => done()));
-      receiver.closeAllConnections();
+      await closeReceiver(receiver);
       await sandbox.close();
       await clients.close();
       await server.stop();
@@ -295,6 +312,12 @@ async function startReceiver(
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return server;
+}
+
+async function closeReceiver(receiver: Server): Promise<void> {
+  const closed = new Promise<void>((done) => receiver.close(() => done()));
+  receiver.closeAllConnections();
+  await closed;
 }
 
 function inProcessWorker(server: DevServer, env: Record<string, string>): StackWorker {
