@@ -17,14 +17,14 @@ import { flags, intFlag, type Measured, runBench } from './support/run';
 import { type BenchStack, startBenchStack } from './support/stack';
 
 const USAGE =
-  'tsx bench/large-documents.ts [--sizes 1,5,10,20] [--repeats R] [--quick|--smoke] [--results-dir DIR]';
+  'tsx bench/large-documents.ts [--sizes 1,5,10,20] [--repeats R] [--quick|--smoke] [--results-dir DIR] [--label L]';
 const MIB = 1024 * 1024;
 const urls = {
   successUrl: 'https://relying-party.example/ok',
   cancelUrl: 'https://relying-party.example/cancel',
 };
 
-const { mode, resultsDir, values } = flags(USAGE, {
+const { mode, resultsDir, label, values } = flags(USAGE, {
   sizes: { type: 'string' },
   repeats: { type: 'string' },
 });
@@ -172,7 +172,7 @@ function parseSizes(value: unknown, fallback: number[]): number[] {
   return parsed;
 }
 
-void runBench('large-documents', { mode, resultsDir }, measure, (result) => {
+void runBench('large-documents', { mode, resultsDir, label }, measure, (result) => {
   const f = result.figures as {
     bySize: {
       sizeMiB: number;

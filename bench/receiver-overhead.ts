@@ -14,9 +14,9 @@ import { flags, intFlag, type Measured, pool, runBench } from './support/run';
 import { type BenchStack, startBenchStack } from './support/stack';
 
 const USAGE =
-  'tsx bench/receiver-overhead.ts [--workflows K] [--pairs P] [--quick|--smoke] [--results-dir DIR]';
+  'tsx bench/receiver-overhead.ts [--workflows K] [--pairs P] [--quick|--smoke] [--results-dir DIR] [--label L]';
 
-const { mode, resultsDir, values } = flags(USAGE, {
+const { mode, resultsDir, label, values } = flags(USAGE, {
   workflows: { type: 'string' },
   pairs: { type: 'string' },
 });
@@ -141,7 +141,7 @@ function summarise(stack: BenchStack, samples: Samples): Measured {
   };
 }
 
-void runBench('receiver-overhead', { mode, resultsDir }, measure, (result) => {
+void runBench('receiver-overhead', { mode, resultsDir, label }, measure, (result) => {
   const f = result.figures as {
     receiverMs: ReturnType<typeof percentiles>;
     bareSignalMs: ReturnType<typeof percentiles>;

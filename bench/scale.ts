@@ -24,13 +24,13 @@ import { type BenchStack, startBenchStack } from './support/stack';
 import type { WorkerMemory, WorkerProcess } from './support/worker-process';
 
 const USAGE =
-  'tsx bench/scale.ts [--m M] [--rate R] [--park-seconds S] [--quick|--smoke] [--results-dir DIR]';
+  'tsx bench/scale.ts [--m M] [--rate R] [--park-seconds S] [--quick|--smoke] [--results-dir DIR] [--label L]';
 const TARGET_RSS_BYTES = 1024 ** 3;
 const TARGET_P99_MS = 100;
 const STATUS_POLL_INTERVAL_MS = 3_600_000;
 const EventType = temporal.api.enums.v1.EventType;
 
-const { mode, resultsDir, values } = flags(USAGE, {
+const { mode, resultsDir, label, values } = flags(USAGE, {
   m: { type: 'string' },
   rate: { type: 'string' },
   'park-seconds': { type: 'string' },
@@ -66,7 +66,7 @@ async function measure(): Promise<Measured> {
     const finalMemory = await worker.memory();
     const reactions = await reactionsOf(stack.rawClient, released.byWorkflow);
 
-    return summarise(stack, {
+    return await summarise(stack, {
       park,
       parkedMemory,
       parkedMemoryAfterGc,
@@ -356,7 +356,7 @@ function seconds(since: number): number {
   return round((Date.now() - since) / 1000, 1);
 }
 
-void runBench('scale', { mode, resultsDir }, measure, (result) => {
+void runBench('scale', { mode, resultsDir, label }, measure, (result) => {
   const f = result.figures as Record<string, Record<string, unknown>>;
   const park = f.park as { parked: number; seconds: number; startsPerSecond: number; stoppedBy: string };
   const parkedMem = f.workerWhileParked as ReturnType<typeof memoryFigures>;

@@ -15,16 +15,16 @@ import { type BenchStack, startBenchStack } from './support/stack';
 import type { WorkerKind } from './support/worker-process';
 
 const USAGE =
-  'tsx bench/throughput.ts [--n N] [--rounds R] [--concurrency C] [--quick|--smoke] [--results-dir DIR]';
+  'tsx bench/throughput.ts [--n N] [--rounds R] [--concurrency C] [--quick|--smoke] [--results-dir DIR] [--label L]';
 const TARGET_RATIO = 0.8;
 
-const { mode, resultsDir, values } = flags(USAGE, {
+const { mode, resultsDir, label, values } = flags(USAGE, {
   n: { type: 'string' },
   rounds: { type: 'string' },
   concurrency: { type: 'string' },
 });
 const n = intFlag(values.n, 'n', { full: 1000, quick: 150, smoke: 5 }, mode);
-const rounds = intFlag(values.rounds, 'rounds', { full: 2, quick: 1, smoke: 1 }, mode);
+const rounds = intFlag(values.rounds, 'rounds', { full: 4, quick: 1, smoke: 1 }, mode);
 const concurrency = intFlag(values.concurrency, 'concurrency', { full: 100, quick: 100, smoke: 5 }, mode);
 const warmup = { full: 50, quick: 20, smoke: 2 }[mode];
 
@@ -53,7 +53,7 @@ async function measure(): Promise<Measured> {
       const order: WorkerKind[] = roundNumber % 2 === 1 ? ['baseline', 'borica'] : ['borica', 'baseline'];
       for (const kind of order) batches.push(await measured(stack, kind, roundNumber));
     }
-    return summarise(stack, batches);
+    return await summarise(stack, batches);
   } finally {
     await stack.close();
   }
@@ -166,6 +166,11 @@ async function summarise(stack: BenchStack, batches: readonly Batch[]): Promise<
   const product = rate('borica');
   const baseline = rate('baseline');
   const ratio = round(product / baseline, 3);
+  const ratioByRound = Array.from({ length: rounds }, (_, index) => {
+    const of = (kind: WorkerKind) =>
+      batches.find((batch) => batch.round === index + 1 && batch.kind === kind);
+    return round((of('borica')?.completionsPerSecond ?? 0) / (of('baseline')?.completionsPerSecond ?? 1), 3);
+  });
   const identified = await checkOutcomes(stack, batches);
 
   return {
@@ -182,6 +187,7 @@ async function summarise(stack: BenchStack, batches: readonly Batch[]): Promise<
       productCompletionsPerSecond: product,
       baselineCompletionsPerSecond: baseline,
       ratio,
+      ratioByRound,
       identified,
       expectedIdentified: n * rounds,
       batches,
@@ -206,11 +212,12 @@ function round3(value: number): number {
   return round(value, 3);
 }
 
-void runBench('throughput', { mode, resultsDir }, measure, (result) => {
+void runBench('throughput', { mode, resultsDir, label }, measure, (result) => {
   const figures = result.figures as {
     productCompletionsPerSecond: number;
     baselineCompletionsPerSecond: number;
     ratio: number;
+    ratioByRound: number[];
     identified: number;
     expectedIdentified: number;
     batches: Batch[];
@@ -218,7 +225,7 @@ void runBench('throughput', { mode, resultsDir }, measure, (result) => {
   printTable(`throughput (${mode}): ${n} workflows x ${rounds} round(s)`, [
     ['mobile identification, completions/s', figures.productCompletionsPerSecond],
     ['baseline, completions/s', figures.baselineCompletionsPerSecond],
-    ['ratio', figures.ratio],
+    ['ratio (per round)', `${figures.ratio} (${figures.ratioByRound.join(', ')})`],
     ['identified / expected', `${figures.identified} / ${figures.expectedIdentified}`],
     ...figures.batches.map((batch): [string, string] => [
       `round ${batch.round} ${batch.kind}`,

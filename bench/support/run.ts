@@ -33,6 +33,8 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export interface Flags {
   readonly mode: Mode;
   readonly resultsDir: string;
+  /** Appended to the result file's name, so that runs with other flags keep their own file. */
+  readonly label: string | undefined;
   readonly values: Readonly<Record<string, string | boolean | undefined>>;
 }
 
@@ -40,6 +42,7 @@ const common = {
   quick: { type: 'boolean' },
   smoke: { type: 'boolean' },
   'results-dir': { type: 'string' },
+  label: { type: 'string' },
   help: { type: 'boolean' },
 } as const satisfies Options;
 
@@ -53,7 +56,8 @@ export function flags(usage: string, options: Options): Flags {
   }
   const mode: Mode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
   const resultsDir = typeof values['results-dir'] === 'string' ? values['results-dir'] : DEFAULT_RESULTS_DIR;
-  return { mode, resultsDir, values };
+  const label = typeof values.label === 'string' ? values.label : undefined;
+  return { mode, resultsDir, label, values };
 }
 
 /** A positive integer flag, or the mode's default. */
@@ -66,10 +70,10 @@ export function intFlag(value: unknown, name: string, defaults: Record<Mode, num
 
 export type Measured = Pick<BenchResult, 'parameters' | 'settings' | 'figures' | 'targets' | 'notes'>;
 
-/** Runs `measure`, writes `<resultsDir>/<name>.json` and sets the exit status. */
+/** Runs `measure`, writes `<resultsDir>/<name>[-<label>].json` and sets the exit status. */
 export async function runBench(
   name: string,
-  run: { mode: Mode; resultsDir: string },
+  run: { mode: Mode; resultsDir: string; label?: string | undefined },
   measure: () => Promise<Measured>,
   print: (result: BenchResult) => void,
 ): Promise<void> {
@@ -86,7 +90,7 @@ export async function runBench(
     };
     print(result);
     printTargets(result.targets);
-    const path = await writeResult(run.resultsDir, name, result);
+    const path = await writeResult(run.resultsDir, run.label ? `${name}-${run.label}` : name, result);
     console.log(`\nresult: ${path} (${result.durationSeconds} s)`);
   } catch (error) {
     console.error(`${name} failed:`, error);
