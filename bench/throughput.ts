@@ -9,10 +9,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { BoricaFlows } from '../client';
+import { cpuDuring } from './support/cpu';
 import { percentiles, printTable, round, verdict } from './support/report';
 import { flags, intFlag, type Measured, pool, runBench } from './support/run';
 import { type BenchStack, startBenchStack } from './support/stack';
-import type { WorkerKind } from './support/worker-process';
+import type { WorkerKind, WorkerProcess } from './support/worker-process';
 
 const USAGE =
   'tsx bench/throughput.ts [--n N] [--rounds R] [--concurrency C] [--quick|--smoke] [--results-dir DIR] [--label L]';
@@ -36,6 +37,8 @@ interface Batch {
   readonly completionsPerSecond: number;
   /** Start to close of each workflow, in ms. */
   readonly latencyMs: ReturnType<typeof percentiles>;
+  /** CPU milliseconds per workflow of the dev server, the worker and this process (client and sandbox). */
+  readonly cpuMsPerWorkflow: Record<string, number>;
 }
 
 async function measure(): Promise<Measured> {
@@ -44,14 +47,16 @@ async function measure(): Promise<Measured> {
     sandbox: { autopilot: { mobile: { outcome: 'complete', afterMs: 0 } } },
   });
   try {
-    await stack.startWorker('borica');
-    await stack.startWorker('baseline');
+    const workers = {
+      borica: await stack.startWorker('borica'),
+      baseline: await stack.startWorker('baseline'),
+    };
     for (const kind of ['baseline', 'borica'] as const) await runBatch(stack, kind, `warmup-${kind}`, warmup);
 
     const batches: Batch[] = [];
     for (let roundNumber = 1; roundNumber <= rounds; roundNumber += 1) {
       const order: WorkerKind[] = roundNumber % 2 === 1 ? ['baseline', 'borica'] : ['borica', 'baseline'];
-      for (const kind of order) batches.push(await measured(stack, kind, roundNumber));
+      for (const kind of order) batches.push(await measured(stack, workers[kind], roundNumber));
     }
     return await summarise(stack, batches);
   } finally {
@@ -59,8 +64,13 @@ async function measure(): Promise<Measured> {
   }
 }
 
-async function measured(stack: BenchStack, kind: WorkerKind, roundNumber: number): Promise<Batch> {
-  const { seconds, latencies } = await runBatch(stack, kind, `r${roundNumber}-${kind}`, n);
+async function measured(stack: BenchStack, worker: WorkerProcess, roundNumber: number): Promise<Batch> {
+  const { kind } = worker;
+  const pids = { server: stack.server.pid, worker: worker.pid, benchmarkAndSandbox: process.pid };
+  const { result, cpuSeconds } = await cpuDuring(pids, () =>
+    runBatch(stack, kind, `r${roundNumber}-${kind}`, n),
+  );
+  const { seconds, latencies } = result;
   const batch = {
     kind,
     round: roundNumber,
@@ -68,6 +78,9 @@ async function measured(stack: BenchStack, kind: WorkerKind, roundNumber: number
     seconds: round3(seconds),
     completionsPerSecond: round(n / seconds),
     latencyMs: percentiles(latencies),
+    cpuMsPerWorkflow: Object.fromEntries(
+      Object.entries(cpuSeconds).map(([name, used]) => [name, round((used * 1000) / n)]),
+    ),
   };
   console.log(
     `round ${roundNumber} ${kind}: ${batch.completionsPerSecond} completions/s (${batch.seconds} s)`,
@@ -229,7 +242,11 @@ void runBench('throughput', { mode, resultsDir, label }, measure, (result) => {
     ['identified / expected', `${figures.identified} / ${figures.expectedIdentified}`],
     ...figures.batches.map((batch): [string, string] => [
       `round ${batch.round} ${batch.kind}`,
-      `${batch.completionsPerSecond}/s, start-to-close p50 ${batch.latencyMs.p50} ms p99 ${batch.latencyMs.p99} ms`,
+      `${batch.completionsPerSecond}/s, start-to-close p50 ${batch.latencyMs.p50} ms p99 ${batch.latencyMs.p99} ms, CPU ms/workflow ${Object.entries(
+        batch.cpuMsPerWorkflow,
+      )
+        .map(([name, ms]) => `${name} ${ms}`)
+        .join(' ')}`,
     ]),
   ]);
 });
