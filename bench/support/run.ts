@@ -1,8 +1,9 @@
 /**
  * What every benchmark command shares: its flags, the result file and the exit status.
  */
+import { loadavg } from 'node:os';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { DEFAULT_RESULTS_DIR, type Machine, machine, writeResult } from './report';
+import { DEFAULT_RESULTS_DIR, type Machine, machine, round, writeResult } from './report';
 
 /** How big a run is: `full` for the published figures, `quick` for about a minute, `smoke` for the test. */
 export type Mode = 'full' | 'quick' | 'smoke';
@@ -21,6 +22,8 @@ export interface BenchResult {
   readonly startedAt: string;
   readonly durationSeconds: number;
   readonly machine: Machine;
+  /** 1-minute load average at the start and the end: other work on a shared machine shows here. */
+  readonly loadAverage: { readonly start: number; readonly end: number };
   readonly parameters: Record<string, unknown>;
   readonly settings: Record<string, unknown>;
   readonly figures: Record<string, unknown>;
@@ -78,6 +81,7 @@ export async function runBench(
   print: (result: BenchResult) => void,
 ): Promise<void> {
   const started = Date.now();
+  const loadAtStart = round(loadavg()[0] ?? 0);
   try {
     const measured = await measure();
     const result: BenchResult = {
@@ -86,6 +90,7 @@ export async function runBench(
       startedAt: new Date(started).toISOString(),
       durationSeconds: Math.round((Date.now() - started) / 1000),
       machine: machine(),
+      loadAverage: { start: loadAtStart, end: round(loadavg()[0] ?? 0) },
       ...measured,
     };
     print(result);
