@@ -185,6 +185,11 @@ async function summarise(stack: BenchStack, batches: readonly Batch[]): Promise<
     return round((of('borica')?.completionsPerSecond ?? 0) / (of('baseline')?.completionsPerSecond ?? 1), 3);
   });
   const identified = await checkOutcomes(stack, batches);
+  const cpu = { borica: cpuPerWorkflow(batches, 'borica'), baseline: cpuPerWorkflow(batches, 'baseline') };
+  const total = (kind: WorkerKind, without: string[] = []) =>
+    Object.entries(cpu[kind])
+      .filter(([name]) => !without.includes(name))
+      .reduce((sum, [, ms]) => sum + ms, 0);
 
   return {
     parameters: {
@@ -201,6 +206,14 @@ async function summarise(stack: BenchStack, batches: readonly Batch[]): Promise<
       baselineCompletionsPerSecond: baseline,
       ratio,
       ratioByRound,
+      cpuMsPerWorkflow: cpu,
+      // On a machine where CPU is the limit, throughput goes as 1 / CPU per workflow: these
+      // ratios are the throughput ratio with the other load on the machine taken out.
+      cpuCostRatio: round(total('baseline') / total('borica'), 3),
+      cpuCostRatioWithoutSandbox: round(
+        total('baseline', ['benchmarkAndSandbox']) / total('borica', ['benchmarkAndSandbox']),
+        3,
+      ),
       identified,
       expectedIdentified: n * rounds,
       batches,
@@ -221,6 +234,18 @@ async function summarise(stack: BenchStack, batches: readonly Batch[]): Promise<
   };
 }
 
+/** Mean over the rounds of each process's CPU ms per workflow. */
+function cpuPerWorkflow(batches: readonly Batch[], kind: WorkerKind): Record<string, number> {
+  const mine = batches.filter((batch) => batch.kind === kind);
+  const names = Object.keys(mine[0]?.cpuMsPerWorkflow ?? {});
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      round(mine.reduce((sum, batch) => sum + (batch.cpuMsPerWorkflow[name] ?? 0), 0) / mine.length),
+    ]),
+  );
+}
+
 function round3(value: number): number {
   return round(value, 3);
 }
@@ -231,6 +256,8 @@ void runBench('throughput', { mode, resultsDir, label }, measure, (result) => {
     baselineCompletionsPerSecond: number;
     ratio: number;
     ratioByRound: number[];
+    cpuCostRatio: number;
+    cpuCostRatioWithoutSandbox: number;
     identified: number;
     expectedIdentified: number;
     batches: Batch[];
@@ -239,6 +266,7 @@ void runBench('throughput', { mode, resultsDir, label }, measure, (result) => {
     ['mobile identification, completions/s', figures.productCompletionsPerSecond],
     ['baseline, completions/s', figures.baselineCompletionsPerSecond],
     ['ratio (per round)', `${figures.ratio} (${figures.ratioByRound.join(', ')})`],
+    ['CPU cost ratio (without sandbox)', `${figures.cpuCostRatio} (${figures.cpuCostRatioWithoutSandbox})`],
     ['identified / expected', `${figures.identified} / ${figures.expectedIdentified}`],
     ...figures.batches.map((batch): [string, string] => [
       `round ${batch.round} ${batch.kind}`,

@@ -63,7 +63,11 @@ export interface BenchStack {
 
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   const dir = await mkdtemp(join(tmpdir(), `borica-bench-${options.name}-`));
-  const cleanup: (() => Promise<void>)[] = [() => rm(dir, { recursive: true, force: true })];
+  // BENCH_KEEP_LOGS=1 keeps the directory (worker, receiver logs) for a look after the run.
+  const keep = process.env.BENCH_KEEP_LOGS === '1';
+  const cleanup: (() => Promise<void>)[] = [
+    async () => (keep ? console.log(`logs kept in ${dir}`) : rm(dir, { recursive: true, force: true })),
+  ];
   const close = async () => {
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     for (const step of cleanup.splice(0).reverse()) await step();
