@@ -44,11 +44,10 @@ export class Harness {
     // Workflow-task warnings (e.g. a cancelled workflow) are expected in these tests.
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     [this.#env, this.#bundle, this.#dir] = await Promise.all([
-      TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } }),
+      createEnvironment(),
       bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
       mkdtemp(join(tmpdir(), 'borica-flows-documents-')),
     ]);
-    await registerSearchAttributes(this.#env);
   }
 
   async tearDown(): Promise<void> {
@@ -61,9 +60,25 @@ export class Harness {
     return this.#env;
   }
 
-  /** Runs `test` with a worker of its own, then stops the worker. */
-  async run<T>(test: (context: TestContext) => Promise<T>): Promise<T> {
-    const env = this.env;
+  /**
+   * Runs `test` with a worker of its own, then stops the worker.
+   *
+   * `cancels` gives the test a test server of its own: once a workflow has been cancelled, the
+   * time-skipping server no longer skips time for anyone (the lock an outstanding task holds is
+   * not given back), and the tests after it would wait in real time.
+   */
+  async run<T>(test: (context: TestContext) => Promise<T>, { cancels = false } = {}): Promise<T> {
+    if (!cancels) return this.#runIn(this.env, test);
+
+    const own = await createEnvironment();
+    try {
+      return await this.#runIn(own, test);
+    } finally {
+      await own.teardown();
+    }
+  }
+
+  async #runIn<T>(env: TestWorkflowEnvironment, test: (context: TestContext) => Promise<T>): Promise<T> {
     const fake = new FakeBorica(() => env.currentTimeMs());
     const documents = createFileDocumentStore({
       dir: join(this.#dir ?? tmpdir(), randomUUID()),
@@ -90,13 +105,43 @@ export class Harness {
       return handle;
     };
 
-    try {
-      return await worker.runUntil(test({ env, start, fake, documents, taskQueue }));
-    } finally {
-      // A workflow left waiting on a task nobody serves would stop time skipping for the next tests.
-      await Promise.allSettled(started.map((handle) => handle.terminate('test over')));
-    }
+    // Terminated while the worker still runs: a workflow left waiting on a task nobody serves
+    // would hold up time skipping for the tests after this one.
+    return worker.runUntil(async () => {
+      try {
+        return await test({ env, start, fake, documents, taskQueue });
+      } finally {
+        await Promise.allSettled(started.map(terminateWhenIdle));
+      }
+    });
   }
+}
+
+/**
+ * The time-skipping server stops skipping time for good when a workflow is closed while a task
+ * of it is under way (a workflow task, or an activity's first attempt), so tests close a
+ * workflow only while it waits (an activity waiting to be retried is fine).
+ */
+export async function untilNoActivityRuns(handle: WorkflowHandle): Promise<void> {
+  const { PENDING_ACTIVITY_STATE_STARTED, PENDING_ACTIVITY_STATE_SCHEDULED } =
+    temporal.api.enums.v1.PendingActivityState;
+  for (let attempt = 0; attempt < 400; attempt += 1) {
+    const { status, raw } = await handle.describe();
+    const busy =
+      raw.pendingActivities?.some(
+        (activity) =>
+          activity.state === PENDING_ACTIVITY_STATE_STARTED ||
+          (activity.state === PENDING_ACTIVITY_STATE_SCHEDULED && (activity.attempt ?? 1) <= 1),
+      ) ?? false;
+    if (status.name !== 'RUNNING' || (!busy && !raw.pendingWorkflowTask)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('an activity kept running');
+}
+
+async function terminateWhenIdle(handle: WorkflowHandle): Promise<void> {
+  await untilNoActivityRuns(handle);
+  await handle.terminate('test over');
 }
 
 /** Queries `handle` until `predicate` holds; queries do not move test-server time. */
@@ -124,6 +169,14 @@ export async function untilCalled(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`${operation} was never called ${count} time(s)`);
+}
+
+async function createEnvironment(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: testServerExecutable() },
+  });
+  await registerSearchAttributes(env);
+  return env;
 }
 
 /**

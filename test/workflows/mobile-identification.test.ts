@@ -118,23 +118,26 @@ describe('mobileIdentificationWorkflow', () => {
     }));
 
   it('closes as cancelled, in phase cancelled, when the business service cancels it', () =>
-    harness.run(async ({ start, taskQueue }) => {
-      const args = input();
-      const handle = await start('mobileIdentificationWorkflow', {
-        taskQueue,
-        workflowId: workflowIdFor('mobile-identification', args.externalRef),
-        args: [args],
-      });
-      await until(handle, (status) => status.phase === 'awaiting-customer');
+    harness.run(
+      async ({ start, taskQueue }) => {
+        const args = input();
+        const handle = await start('mobileIdentificationWorkflow', {
+          taskQueue,
+          workflowId: workflowIdFor('mobile-identification', args.externalRef),
+          args: [args],
+        });
+        await until(handle, (status) => status.phase === 'awaiting-customer');
 
-      await handle.cancel();
+        await handle.cancel();
 
-      await assert.rejects(handle.result(), (error: unknown) => {
-        assert.ok(error instanceof WorkflowFailedError);
-        assert.ok(error.cause instanceof CancelledFailure);
-        return true;
-      });
-      assert.equal((await handle.describe()).status.name, 'CANCELLED');
-      assert.equal((await handle.query(statusQuery)).phase, 'cancelled');
-    }));
+        await assert.rejects(handle.result(), (error: unknown) => {
+          assert.ok(error instanceof WorkflowFailedError);
+          assert.ok(error.cause instanceof CancelledFailure);
+          return true;
+        });
+        assert.equal((await handle.describe()).status.name, 'CANCELLED');
+        assert.equal((await handle.query(statusQuery)).phase, 'cancelled');
+      },
+      { cancels: true },
+    ));
 });

@@ -153,18 +153,21 @@ describe('otcSigningWorkflow', () => {
     }));
 
   it('closes as cancelled while the customer has the document', () =>
-    harness.run(async (context) => {
-      const handle = await startOtc(context);
-      await handle.executeUpdate(documentUrlUpdate);
+    harness.run(
+      async (context) => {
+        const handle = await startOtc(context);
+        await handle.executeUpdate(documentUrlUpdate);
 
-      await handle.cancel();
+        await handle.cancel();
 
-      await assert.rejects(
-        handle.result(),
-        (error: unknown) => error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure,
-      );
-      assert.equal((await handle.query(statusQuery)).phase, 'cancelled');
-    }));
+        await assert.rejects(
+          handle.result(),
+          (error: unknown) => error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure,
+        );
+        assert.equal((await handle.query(statusQuery)).phase, 'cancelled');
+      },
+      { cancels: true },
+    ));
 });
 
 describe('onboardAndSignWorkflow', () => {
@@ -249,7 +252,6 @@ describe('onboardAndSignWorkflow', () => {
       const { handle } = await startOnboarding(context);
       const request = await signingRequest(context.documents);
       await rejectsWith(handle.executeUpdate(requestSignaturesUpdate, { args: [request] }), /not identified/);
-      await handle.cancel();
 
       const identified = await identify(context);
       await identified.executeUpdate(requestSignaturesUpdate, { args: [request] });
@@ -258,7 +260,6 @@ describe('onboardAndSignWorkflow', () => {
         /round is running/,
       );
       await rejectsWith(identified.executeUpdate(customerRedirectUpdate), /no longer available/);
-      await identified.cancel();
     }));
 
   it('ends when the sign session expires, a day and a half after the identification', () =>

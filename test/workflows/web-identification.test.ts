@@ -123,7 +123,6 @@ describe('webIdentificationWorkflow', () => {
       assert.equal(status.phase, 'awaiting-customer');
       assert.deepEqual(status.deadline, { name: 'web-session', at: redirect.expiresAt });
       assert.equal(status.boricaStatus, 'START_WEB_SESSION');
-      await handle.cancel();
     }));
 
   it('finds a finished identification by polling when the callback is lost', () =>
@@ -278,16 +277,19 @@ describe('webIdentificationWorkflow', () => {
     }));
 
   it('closes as cancelled, in phase cancelled, when the business service cancels it', () =>
-    harness.run(async (context) => {
-      const { handle } = await startAndRedirect(context);
+    harness.run(
+      async (context) => {
+        const { handle } = await startAndRedirect(context);
 
-      await handle.cancel();
+        await handle.cancel();
 
-      await assert.rejects(handle.result(), (error: unknown) => {
-        assert.ok(error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure);
-        return true;
-      });
-      assert.equal((await handle.query(statusQuery)).phase, 'cancelled');
-      assert.equal((await handle.describe()).typedSearchAttributes.get(phaseAttribute), 'cancelled');
-    }));
+        await assert.rejects(handle.result(), (error: unknown) => {
+          assert.ok(error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure);
+          return true;
+        });
+        assert.equal((await handle.query(statusQuery)).phase, 'cancelled');
+        assert.equal((await handle.describe()).typedSearchAttributes.get(phaseAttribute), 'cancelled');
+      },
+      { cancels: true },
+    ));
 });
