@@ -37,33 +37,58 @@ export function toFailure(error: unknown): unknown {
 }
 
 /**
- * Like {@link toFailure}, for a billable POST on its `attempt`-th try. A retry is free when the
- * request certainly never reached BORICA: the connection failed before it was sent, or BORICA
- * throttled it (429). Otherwise a retryable error is retried only within {@link BILLABLE_ATTEMPTS}.
- * A worker that dies mid-request is retried by Temporal without passing here; the workflow's
- * retry policy for billable activities caps those attempts too.
+ * Like {@link toFailure}, for a billable POST whose attempt is the `mayHaveReached`-th that may
+ * have reached BORICA. A retry is free when the request certainly never did: the connection
+ * failed before it was sent, or BORICA throttled it (429). Otherwise a retryable error is
+ * retried only within {@link BILLABLE_ATTEMPTS}.
  */
-export function toBillableFailure(error: unknown, attempt: number): unknown {
+export function toBillableFailure(error: unknown, mayHaveReached: number): unknown {
   if (!(error instanceof BoricaError) || !error.retryable || certainlyNotReceived(error)) {
     return toFailure(error);
   }
-  if (attempt < BILLABLE_ATTEMPTS) return toFailure(error);
+  if (mayHaveReached < BILLABLE_ATTEMPTS) return toFailure(error);
 
+  return billableOutcomeUnknown(mayHaveReached, error);
+}
+
+/** Heartbeat details a billable attempt leaves for the next one. */
+export interface BillableRecord {
+  /** Earlier attempts that certainly never reached BORICA. */
+  readonly notReceived: number;
+}
+
+/**
+ * Earlier attempts of a billable POST that may have reached BORICA: all of them, less those
+ * that recorded they certainly did not. An attempt lost with its worker records nothing and so
+ * counts, which keeps a crash loop from sending the request again and again.
+ */
+export function attemptsThatMayHaveReached(attempt: number, record: unknown): number {
+  return attempt - 1 - notReceivedIn(record);
+}
+
+export function notReceivedIn(record: unknown): number {
+  const notReceived = (record as Partial<BillableRecord> | undefined)?.notReceived;
+  return typeof notReceived === 'number' ? notReceived : 0;
+}
+
+/** The failure that stops a billable POST from being sent once more. */
+export function billableOutcomeUnknown(mayHaveReached: number, cause?: Error): ApplicationFailure {
+  const reason = cause ? `${cause.message}; ` : '';
   return ApplicationFailure.create({
     type: BILLABLE_OUTCOME_UNKNOWN,
-    message: `${error.message}; gave up after ${attempt} attempts that may have reached BORICA, so a request may exist there: check BORICA's records before starting the business request again`,
+    message: `${reason}gave up after ${mayHaveReached} attempts that may have reached BORICA, so a request may exist there: check BORICA's records before starting the business request again`,
     nonRetryable: true,
-    cause: error,
+    ...(cause ? { cause } : {}),
   });
 }
 
-function certainlyNotReceived(error: BoricaError): boolean {
+/** The request certainly never reached BORICA, so sending it again cannot bill twice. */
+export function certainlyNotReceived(error: unknown): boolean {
   if (error instanceof BoricaNetworkError) {
     return !error.requestSent;
   }
   return error instanceof BoricaHttpError && error.status === 429;
 }
-
 /** BORICA answered 4xx with a `REJECTED` body: for the mobile result, a business outcome. */
 export function isRejection(error: unknown): error is BoricaHttpError {
   return (

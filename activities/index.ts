@@ -12,7 +12,17 @@ import { customerRedirectUrl } from '../borica/urls';
 import { callbackUrlFor } from '../common/callback-token';
 import { IDENTIFICATION_PENDING } from '../workflows/failure-types';
 import type { DocumentStore } from './document-store';
-import { isRejection, toBillableFailure, toFailure } from './failures';
+import {
+  attemptsThatMayHaveReached,
+  BILLABLE_ATTEMPTS,
+  type BillableRecord,
+  billableOutcomeUnknown,
+  certainlyNotReceived,
+  isRejection,
+  notReceivedIn,
+  toBillableFailure,
+  toFailure,
+} from './failures';
 import type {
   IdentificationDownload,
   MobileIdentificationCheck,
@@ -302,9 +312,18 @@ async function call<T>(operation: () => Promise<T>): Promise<T> {
 }
 
 async function billable<T>(operation: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const { attempt, heartbeatDetails } = context.info;
+  const notReceived = notReceivedIn(heartbeatDetails);
+  const mayHaveReached = attemptsThatMayHaveReached(attempt, heartbeatDetails);
+  if (mayHaveReached >= BILLABLE_ATTEMPTS) throw billableOutcomeUnknown(mayHaveReached);
+
   try {
     return await operation();
   } catch (error) {
-    throw toBillableFailure(error, Context.current().info.attempt);
+    // Losing this record only makes the next attempt more cautious, never less.
+    if (certainlyNotReceived(error))
+      context.heartbeat({ notReceived: notReceived + 1 } satisfies BillableRecord);
+    throw toBillableFailure(error, mayHaveReached + 1);
   }
 }

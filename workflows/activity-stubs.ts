@@ -2,9 +2,9 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /**
- * Billable POSTs. The activity itself refuses to send again once an attempt may have reached
- * BORICA twice; this cap only bounds retries of requests that certainly did not, and of
- * attempts lost with their worker. A sign-session start uploads the documents, hence the timeout.
+ * Billable POSTs. The activity itself refuses to send again once two attempts may have reached
+ * BORICA, counting attempts lost with their worker; this cap only bounds retries of requests
+ * that certainly did not. A sign-session start uploads the documents, hence the timeout.
  */
 export const billable = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',

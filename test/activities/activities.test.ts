@@ -28,11 +28,11 @@ interface Logged {
   readonly meta?: LogMetadata;
 }
 
-function environment(attempt = 1, lines: Logged[] = []): MockActivityEnvironment {
+function environment(attempt = 1, lines: Logged[] = [], heartbeatDetails?: unknown): MockActivityEnvironment {
   const log = (level: LogLevel) => (message: string, meta?: LogMetadata) =>
     lines.push({ level, message, ...(meta ? { meta } : {}) });
   return new MockActivityEnvironment(
-    { attempt, workflowExecution: WORKFLOW },
+    { attempt, workflowExecution: WORKFLOW, heartbeatDetails },
     {
       logger: {
         log: (level, message, meta) => log(level)(message, meta),
@@ -239,10 +239,14 @@ describe('activities', () => {
   });
 
   describe('billable requests', () => {
-    async function identifyFailing(error: Error, attempt: number): Promise<ApplicationFailure> {
+    async function identifyFailing(
+      error: Error,
+      attempt: number,
+      record?: unknown,
+    ): Promise<ApplicationFailure> {
       fake.failures.set('identify', [error]);
       try {
-        await run(environment(attempt), activities.requestMobileIdentification, PERSON);
+        await run(environment(attempt, [], record), activities.requestMobileIdentification, PERSON);
       } catch (thrown) {
         return failure(thrown);
       }
@@ -252,10 +256,30 @@ describe('activities', () => {
     const unsent = () => new BoricaNetworkError('identification', 'borica.test', { requestSent: false });
     const maybeSent = () => new BoricaNetworkError('identification', 'borica.test', { requestSent: true });
 
-    it('retries freely a request that never reached BORICA', async () => {
-      const failed = await identifyFailing(unsent(), 7);
+    it('retries freely a request that never reached BORICA, and records that for the next attempt', async () => {
+      const env = environment(7, [], { notReceived: 6 });
+      const recorded: unknown[] = [];
+      env.on('heartbeat', (details: unknown) => recorded.push(details));
+      fake.failures.set('identify', [unsent()]);
+
+      const failed = failure(
+        await env.run(activities.requestMobileIdentification, PERSON).catch((e: unknown) => e),
+      );
+
       assert.equal(failed.type, 'BoricaNetworkError');
       assert.equal(failed.nonRetryable, false);
+      assert.deepEqual(recorded, [{ notReceived: 7 }]);
+    });
+
+    it('does not send again after two attempts that left no record, such as attempts lost with their worker', async () => {
+      const before = fake.count('identify');
+
+      const refused = await identifyFailing(unsent(), 3);
+
+      assert.equal(refused.type, 'BillableRequestOutcomeUnknown');
+      assert.equal(refused.nonRetryable, true);
+      assert.equal(fake.count('identify'), before, 'nothing was sent to BORICA');
+      fake.failures.delete('identify');
     });
 
     it('retries once a request that may have reached BORICA, then gives up as BillableRequestOutcomeUnknown', async () => {
