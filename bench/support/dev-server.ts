@@ -61,6 +61,7 @@ export async function startDevServer(): Promise<DevServer> {
   const args = serverArgs(join(dir, 'temporal.sqlite'), port);
 
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  killWithParent(child);
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const address = `127.0.0.1:${port}`;
@@ -140,4 +141,13 @@ export async function freePort(): Promise<number> {
   server.close();
   if (address === null || typeof address === 'string') throw new Error('no TCP port was assigned');
   return address.port;
+}
+
+/** A benchmark that crashes must not leave its servers running: they die with it. */
+export function killWithParent(child: ChildProcess): void {
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
 }

@@ -20,7 +20,7 @@ import { createLogger } from '../../common/logger';
 import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../sandbox';
 import { WORKER_TUNING } from '../../worker/worker';
 import { type CallbackGate, startCallbackGate } from './callback-gate';
-import { DEV_SERVER_SETTINGS, type DevServer, freePort, startDevServer } from './dev-server';
+import { DEV_SERVER_SETTINGS, type DevServer, freePort, killWithParent, startDevServer } from './dev-server';
 import { type WorkerKind, WorkerProcess } from './worker-process';
 
 const root = resolve(__dirname, '..', '..');
@@ -185,11 +185,13 @@ async function assemble(
 
 function spawnReceiver(dir: string, env: Record<string, string>): ChildProcess {
   const log = openSync(join(dir, 'receiver.log'), 'a');
-  return spawn(process.execPath, ['--import', 'tsx', 'webhook-receiver/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'webhook-receiver/main.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', log, log],
   });
+  killWithParent(child);
+  return child;
 }
 
 async function waitHealthy(url: string, child: ChildProcess): Promise<void> {

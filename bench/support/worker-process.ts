@@ -6,6 +6,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { killWithParent } from './dev-server';
 import type { ChildMessage, ParentMessage } from './worker-child';
 
 export type WorkerKind = 'borica' | 'baseline';
@@ -36,6 +37,7 @@ export class WorkerProcess {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, BENCH_WORKER: kind },
       stdio: ['ignore', log, log, 'ipc'],
     });
+    killWithParent(child);
     const worker = new WorkerProcess(child, kind);
     await worker.next('ready', 120_000);
     return worker;
