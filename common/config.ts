@@ -230,7 +230,7 @@ export const receiverTrustProxy = variable(
 export const receiverRateLimit = variable(
   'RECEIVER_RATE_LIMIT',
   'a positive number of requests per minute allowed from one client address',
-  positiveInteger.default(600),
+  positiveInteger.default(12_000),
 );
 
 export const documentStoreDir = variable(

@@ -30,7 +30,8 @@ export interface ReceiverDependencies {
 type Problem = { readonly error: string; readonly message: string; readonly fields?: readonly string[] };
 
 const DEFAULT_BODY_LIMIT = '16kb';
-const DEFAULT_RATE_LIMIT = { windowMs: 60_000, limit: 600 };
+// BORICA sends every callback from a few addresses: the limit bounds a flood, not a busy day.
+const DEFAULT_RATE_LIMIT = { windowMs: 60_000, limit: 12_000 };
 // The URL part of a log line may come from a stranger; keep it short.
 const LOGGED_ID_LENGTH = 200;
 

@@ -58,7 +58,7 @@ describe('configuration', () => {
       namespace: 'default',
       taskQueue: 'borica-flows',
     });
-    assert.deepEqual(config.receiver, { port: 8081, trustProxy: 0, rateLimitPerMinute: 600 });
+    assert.deepEqual(config.receiver, { port: 8081, trustProxy: 0, rateLimitPerMinute: 12_000 });
     assert.deepEqual(config.metrics, { port: undefined, host: '0.0.0.0' });
     assert.equal(config.logging.level, 'info');
   });
