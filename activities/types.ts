@@ -3,7 +3,6 @@
  * none of them carries a PDF: documents travel as {@link DocumentRef}s.
  */
 import type {
-  DocType,
   Language,
   MobileIdentificationStatus,
   RegistrationStatus,
@@ -11,19 +10,15 @@ import type {
   WebIdentificationStatus,
   WebIdentificationStep,
 } from '../borica/schemas';
-import type { DocumentRef, DocumentToSign, SignedDocument } from '../workflows/definitions';
+import type {
+  DocumentRef,
+  DocumentToSign,
+  MobileIdentificationInput,
+  SignedDocument,
+} from '../workflows/definitions';
 
-export interface MobileIdentificationRequest {
-  readonly person: {
-    readonly docType: DocType;
-    readonly identificatorValue: string;
-    readonly dateOfBirth: string;
-  };
-  readonly phoneNumber: string;
-  readonly email: string;
-  readonly reason: string;
-  readonly language?: Language;
-}
+/** What BORICA is sent for a B-Trust MOBILE identification: the workflow's input less its own settings. */
+export type MobileIdentificationRequest = Omit<MobileIdentificationInput, 'externalRef' | 'pollIntervalMs'>;
 
 export interface MobileIdentificationStarted {
   readonly callbackId: string;
