@@ -2,6 +2,7 @@
  * `npm run demo`: runs each scenario end to end against the local stack (`npm run dev`), with
  * the sandbox playing the customer, and says what happens and where to look in the Web UI.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +14,8 @@ import type { DocumentRef, WorkflowStatus } from '../workflows/definitions';
 
 const WEB_UI = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
 const CONTROL_URL = process.env.BORICA_SANDBOX_CONTROL_URL ?? 'http://127.0.0.1:8088/_sandbox';
-const outputDir = resolve(__dirname, '..', '.local', 'dev', 'demo');
+const stateDir = resolve(__dirname, '..', '.local', 'dev');
+const outputDir = join(stateDir, 'demo');
 const run = Date.now().toString(36);
 
 /** The guide's own example person; the EGN's check digit and birth date are consistent. */
@@ -24,11 +26,10 @@ const urls = {
 };
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit({
-    temporal: temporalSection,
-    store: storeSection,
-    encryption: encryptionSection,
-  });
+  const config = loadConfigOrExit(
+    { temporal: temporalSection, store: storeSection, encryption: encryptionSection },
+    withLocalStackDefaults(process.env),
+  );
   const flows = await connectBoricaFlows({
     address: config.temporal.address,
     namespace: config.temporal.namespace,
@@ -48,6 +49,20 @@ async function main(): Promise<void> {
   }
   say(`\nAll four scenarios completed. PDFs are in ${outputDir}.`);
   say(`Open ${WEB_UI} and filter with: BoricaExternalRef STARTS_WITH "demo-${run}"`);
+}
+
+/** Run on its own, next to `npm run dev`, the demo uses that stack's keys and document store. */
+function withLocalStackDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const secretsFile = join(stateDir, 'secrets.json');
+  const secrets = existsSync(secretsFile)
+    ? (JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, string>)
+    : {};
+  return {
+    TEMPORAL_ADDRESS: '127.0.0.1:7233',
+    DOCUMENT_STORE_DIR: join(stateDir, 'documents'),
+    PAYLOAD_ENCRYPTION_KEYS: secrets.PAYLOAD_ENCRYPTION_KEYS,
+    ...env,
+  };
 }
 
 async function mobileIdentification(flows: BoricaFlows): Promise<void> {
