@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
-import { after, before, describe, it } from 'node:test';
-import type { BoricaApi } from '../../borica/api';
+import { describe, it } from 'node:test';
 import { BoricaHttpError } from '../../borica/errors';
 import { errorBody } from '../../borica/schemas';
 import type { RunningSandbox } from '../../sandbox/index';
-import { clientFor, identificationRequest, rawApi, startTestSandbox } from './support';
+import { identificationRequest, rawApi, sandboxSuite, } from './support';
 
 const GUIDE = {
   BAD_REQUEST:
@@ -33,21 +32,10 @@ function requestWithoutClientCertificate(sandbox: RunningSandbox): Promise<numbe
 }
 
 describe('sandbox API refusals', () => {
-  let sandbox: RunningSandbox;
-  let borica: BoricaApi;
-
-  before(async () => {
-    sandbox = await startTestSandbox();
-    borica = clientFor(sandbox);
-  });
-
-  after(async () => {
-    await borica.close();
-    await sandbox.close();
-  });
+  const suite = sandboxSuite();
 
   it('refuses the TLS handshake of a client without a certificate', async () => {
-    await assert.rejects(requestWithoutClientCertificate(sandbox), (error: NodeJS.ErrnoException) => {
+    await assert.rejects(requestWithoutClientCertificate(suite.sandbox), (error: NodeJS.ErrnoException) => {
       assert.match(`${error.code} ${error.message}`, /certificate required|ECONNRESET|EPIPE|handshake/i);
       return true;
     });
@@ -55,7 +43,7 @@ describe('sandbox API refusals', () => {
 
   it('answers 401 UNAUTHORIZED without the relyingPartyID header or with an unknown one', async () => {
     for (const headers of [{ relyingPartyID: '' }, { relyingPartyID: '999' }]) {
-      const answer = await rawApi(sandbox, 'POST', '/identification', {
+      const answer = await rawApi(suite.sandbox, 'POST', '/identification', {
         body: identificationRequest,
         headers,
       });
@@ -66,7 +54,7 @@ describe('sandbox API refusals', () => {
 
   it('answers 400 BAD_REQUEST to malformed JSON and to a body that breaks the contract', async () => {
     for (const body of ['{not json', { ...identificationRequest, payer: 'CUSTOMER' }]) {
-      const answer = await rawApi(sandbox, 'POST', '/identification', { body });
+      const answer = await rawApi(suite.sandbox, 'POST', '/identification', { body });
       assert.equal(answer.status, 400);
       assert.deepEqual(answer.body, { code: 'BAD_REQUEST', message: GUIDE.BAD_REQUEST });
     }
@@ -78,7 +66,7 @@ describe('sandbox API refusals', () => {
       '/identification/web/1/result/NOPE/x',
       '/identification/web/1/result/CREATE_SIGN_SESSION_REQUEST/x/maybe',
     ]) {
-      const answer = await rawApi(sandbox, 'GET', path);
+      const answer = await rawApi(suite.sandbox, 'GET', path);
       assert.equal(answer.status, 400, path);
       errorBody.parse(answer.body);
     }
@@ -90,53 +78,55 @@ describe('sandbox API refusals', () => {
       '/identification/web/424242/status',
       '/no/such/operation',
     ]) {
-      const answer = await rawApi(sandbox, 'GET', path);
+      const answer = await rawApi(suite.sandbox, 'GET', path);
       assert.equal(answer.status, 404, path);
       assert.deepEqual(answer.body, { code: 'NOT_FOUND', message: GUIDE.NOT_FOUND });
     }
   });
 
   it('answers 500 ERROR for a burst of server errors, then recovers', async () => {
-    sandbox.control.setFaults({ serverErrorBurst: 2 });
+    suite.sandbox.control.setFaults({ serverErrorBurst: 2 });
     try {
       for (let attempt = 0; attempt < 2; attempt += 1) {
-        const answer = await rawApi(sandbox, 'POST', '/identification', { body: identificationRequest });
+        const answer = await rawApi(suite.sandbox, 'POST', '/identification', {
+          body: identificationRequest,
+        });
         assert.equal(answer.status, 500);
         assert.deepEqual(answer.body, { code: 'ERROR', message: GUIDE.ERROR });
       }
-      await assert.doesNotReject(borica.identify(identificationRequest));
+      await assert.doesNotReject(suite.borica.identify(identificationRequest));
     } finally {
-      sandbox.control.resetFaults();
+      suite.sandbox.control.resetFaults();
     }
   });
 
   it('answers every request with 500 at a server error rate of 1, and creates nothing billable', async () => {
-    sandbox.control.clearRequests();
-    sandbox.control.setFaults({ serverErrorRate: 1 });
+    suite.sandbox.control.clearRequests();
+    suite.sandbox.control.setFaults({ serverErrorRate: 1 });
     try {
       await assert.rejects(
-        borica.identify(identificationRequest),
+        suite.borica.identify(identificationRequest),
         (error: unknown) => error instanceof BoricaHttpError && error.status === 500 && error.retryable,
       );
-      assert.deepEqual(sandbox.control.requests(), []);
+      assert.deepEqual(suite.sandbox.control.requests(), []);
     } finally {
-      sandbox.control.resetFaults();
+      suite.sandbox.control.resetFaults();
     }
   });
 
   it('delays answers by the configured latency', async () => {
-    sandbox.control.setFaults({ latencyMs: 150 });
+    suite.sandbox.control.setFaults({ latencyMs: 150 });
     try {
       const started = Date.now();
-      await borica.identify(identificationRequest);
+      await suite.borica.identify(identificationRequest);
       assert.ok(Date.now() - started >= 140);
     } finally {
-      sandbox.control.resetFaults();
+      suite.sandbox.control.resetFaults();
     }
   });
 
   it('localises messages in Bulgarian when asked', async () => {
-    const answer = await rawApi(sandbox, 'GET', '/identification/x', {
+    const answer = await rawApi(suite.sandbox, 'GET', '/identification/x', {
       headers: { 'accept-language': 'bg' },
     });
     assert.equal((answer.body as { message: string }).message, 'Сървърът не откри търсеното съдържание.');
