@@ -15,6 +15,7 @@ import type {
   DocumentToSign,
   MobileIdentificationInput,
   SignedDocument,
+  WebIdentificationInput,
 } from '../workflows/definitions';
 
 /** What BORICA is sent for a B-Trust MOBILE identification: the workflow's input less its own settings. */
@@ -44,17 +45,18 @@ export interface WebIdentificationStarted {
   readonly webSessionExpiresAt: string;
 }
 
-export interface RegistrationRequest {
-  readonly webSessionId: string;
-  readonly externalRef: string;
-  readonly successUrl: string;
-  readonly cancelUrl: string;
-  readonly language?: Language;
-  readonly verifyEmailAddress?: boolean;
-  readonly verifyPhoneNumber?: boolean;
-  readonly showGtcGdp?: boolean;
-  readonly showMainInfo?: boolean;
-}
+/** What createRegistration is sent: the web identification's input for the customer's pages. */
+export type RegistrationRequest = Pick<
+  WebIdentificationInput,
+  | 'externalRef'
+  | 'successUrl'
+  | 'cancelUrl'
+  | 'language'
+  | 'verifyEmailAddress'
+  | 'verifyPhoneNumber'
+  | 'showGtcGdp'
+  | 'showMainInfo'
+> & { readonly webSessionId: string };
 
 export interface RegistrationCreated {
   readonly sessionId: string;
