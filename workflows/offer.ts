@@ -33,6 +33,24 @@ export class Offer<T> {
     });
   }
 
+  /**
+   * Runs `work`, the process that produces the value, and withdraws the offer when it ends:
+   * with its failure if it fails, as over if it returns.
+   */
+  async whileRunning<R>(process: string, work: () => Promise<R>): Promise<R> {
+    try {
+      return await work();
+    } catch (error) {
+      this.withdraw(
+        this.provided ? `the ${process} was interrupted` : `the ${process} could not be started`,
+        error,
+      );
+      throw error;
+    } finally {
+      this.withdraw(`the ${process} is over`);
+    }
+  }
+
   /** For an update validator: refuses a request the offer cannot serve any more. */
   validate(): void {
     if (this.#withdrawn) throw this.#withdrawn;

@@ -55,7 +55,7 @@ export async function signDocuments(
   request: SigningRequest & SigningSession,
   { progress, hints, documentUrl }: SigningContext,
 ): Promise<OtcSigningResult> {
-  try {
+  return documentUrl.whileRunning('signing', async () => {
     hints.take();
     const started = await start(request, progress);
     // Indexed before the URL goes out: the customer's SIGN_SESSION callback is routed by it.
@@ -73,15 +73,7 @@ export async function signDocuments(
     documentUrl.withdraw('the signing is over');
     if (verdict === 'signed') return await download(started, request.signSessionId, progress);
     return verdict === 'refused' ? { outcome: 'refused' } : { outcome: 'expired', deadline };
-  } catch (error) {
-    documentUrl.withdraw(
-      documentUrl.provided ? 'the signing was interrupted' : 'the sign session could not be started',
-      error,
-    );
-    throw error;
-  } finally {
-    documentUrl.withdraw('the signing is over');
-  }
+  });
 }
 
 function start(request: SigningRequest & SigningSession, progress: Progress): Promise<SignSessionStarted> {

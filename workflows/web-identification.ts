@@ -57,7 +57,7 @@ export async function identifyOnWeb(
   input: WebIdentificationInput,
   { progress, hints, redirect }: IdentificationContext,
 ): Promise<WebIdentificationResult> {
-  try {
+  return redirect.whileRunning('identification', async () => {
     const session = await startSession(input, progress);
     const registration = await register(input, session, progress);
 
@@ -76,15 +76,7 @@ export async function identifyOnWeb(
     });
     redirect.withdraw('the identification is over');
     return await conclude(decided, session, registration, deadline, progress);
-  } catch (error) {
-    redirect.withdraw(
-      redirect.provided ? 'the identification was interrupted' : 'the identification could not be started',
-      error,
-    );
-    throw error;
-  } finally {
-    redirect.withdraw('the identification is over');
-  }
+  });
 }
 
 async function startSession(
