@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { BoricaHttpError } from '../../borica/errors';
 import { errorBody } from '../../borica/schemas';
 import type { RunningSandbox } from '../../sandbox/index';
-import { identificationRequest, rawApi, sandboxSuite, } from './support';
+import { identificationRequest, rawApi, sandboxSuite } from './support';
 
 const GUIDE = {
   BAD_REQUEST:

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { PDFDocument } from 'pdf-lib';
 import { BoricaHttpError } from '../../borica/errors';
 import { errorBody, identificationProgress, identificationResponse } from '../../borica/schemas';
-import { identificationRequest, rawApi, sandboxSuite, } from './support';
+import { identificationRequest, rawApi, sandboxSuite } from './support';
 
 const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
 
