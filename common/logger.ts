@@ -41,5 +41,8 @@ export function createLogger(component: string, destination?: pino.DestinationSt
       remove: true,
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // Written synchronously: pino's default stream writes from libuv's thread pool and flushes
+  // what is left when the process exits, so the last lines before an exit (a signal, a fatal
+  // error) came out in the wrong order, or not at all, whenever the pool was busy.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }
