@@ -23,6 +23,7 @@ import {
   toBillableFailure,
   toFailure,
 } from './failures';
+import { heartbeating } from './heartbeat';
 import type {
   IdentificationDownload,
   MobileIdentificationCheck,
@@ -52,7 +53,7 @@ export interface ActivityDependencies {
 export type Activities = ReturnType<typeof createActivities>;
 
 export function createActivities({ borica, documents, callbacks, identificationUrl }: ActivityDependencies) {
-  return {
+  return heartbeating({
     async requestMobileIdentification(
       request: MobileIdentificationRequest,
     ): Promise<MobileIdentificationStarted> {
@@ -252,7 +253,7 @@ export function createActivities({ borica, documents, callbacks, identificationU
         signSessionExpiresAt: data.signSessionIdExpireDate,
       };
     },
-  };
+  });
 
   async function checkMobile(callbackId: string): Promise<MobileIdentificationCheck> {
     let poll: Awaited<ReturnType<BoricaApi['getIdentificationResult']>>;

@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { HEARTBEAT_TIMEOUT_MS } from './heartbeats';
 
 /**
  * Billable POSTs. The activity itself refuses to send again once two attempts may have reached
@@ -8,6 +9,7 @@ import type { Activities } from '../activities';
  */
 export const billable = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
 });
 
@@ -18,5 +20,6 @@ export const billable = proxyActivities<Activities>({
  */
 export const borica = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });

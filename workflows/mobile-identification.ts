@@ -4,6 +4,7 @@ import { billable, borica } from './activity-stubs';
 import { closingAsCancelled } from './cancellation';
 import type { Deadline, MobileIdentificationInput, MobileIdentificationResult } from './definitions';
 import { IDENTIFICATION_PENDING } from './failure-types';
+import { HEARTBEAT_TIMEOUT_MS } from './heartbeats';
 import { Progress } from './progress';
 
 const DEFAULT_POLL_INTERVAL_MS = 5_000;
@@ -68,6 +69,7 @@ async function pollUntil(
         summary: `Poll BORICA every ${intervalMs} ms until the validity deadline`,
         scheduleToCloseTimeout: remaining,
         startToCloseTimeout: '1 minute',
+        heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
         retry: { initialInterval: intervalMs, backoffCoefficient: 1, maximumInterval: intervalMs },
       },
       [callbackId],

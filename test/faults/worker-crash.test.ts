@@ -3,13 +3,15 @@
  * every flow still reaches its outcome, and BORICA receives exactly one billable request per
  * flow (per round for signing). The counts are printed as a table.
  *
- * Kills land between activities: an activity attempt lost with its worker is retried only
- * after its start-to-close timeout, which would stall the test without proving anything more.
- * The first flow waits for the server to notice the dead worker by itself (the sticky queue's
+ * Kills land between activities, but for one that lands during a download: an activity attempt
+ * lost with its worker is retried once its heartbeat timeout (30 s) passes, which that test
+ * proves once rather than waiting it out in every phase. The first flow waits for the server to notice the dead worker by itself (the sticky queue's
  * 10 s timeout); the others tell it at once ({@link forgetDeadWorker}) to keep the run short.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { temporal } from '@temporalio/proto';
 import { customer, documentUpload, lastSegment, urls, waitForPhase } from '../integration/helpers';
 import {
   type BillableCount,
@@ -21,7 +23,10 @@ import {
   waitForVisiblePhase,
   webSessionKey,
 } from '../support/flows';
+import { activitiesInFlight, completedActivityStarts } from '../support/history';
 import { type Stack, startStack } from '../support/stack';
+
+const { TimeoutType } = temporal.api.enums.v1;
 
 describe('a worker killed with SIGKILL in every phase', () => {
   let stack: Stack;
@@ -86,6 +91,30 @@ describe('a worker killed with SIGKILL in every phase', () => {
 
     assert.equal((await stack.flows.result(started.workflowId)).outcome, 'identified');
     counts.push(webCount(stack, 'web, killed after customer', started.workflowId));
+  });
+
+  it('retries a download lost with its worker once no heartbeat comes, long before its start-to-close timeout', async () => {
+    const started = await startWeb(stack, 'crash-web-download');
+    await waitForVisiblePhase(stack, started.workflowId, 'awaiting-customer');
+
+    // BORICA answers slowly, so that the worker dies with the download in flight.
+    stack.sandbox.control.setFaults({ latencyMs: 5_000 });
+    await customer(stack).completesIdentification(started.redirectUrl);
+    await waitForActivityInFlight(stack, started.workflowId, 'downloadIdentification');
+    await stack.worker.kill();
+    stack.sandbox.control.resetFaults();
+    await forgetDeadWorker(stack, started.workflowId);
+    await stack.worker.start();
+
+    assert.equal((await stack.flows.result(started.workflowId)).outcome, 'identified');
+    const [download] = await completedActivityStarts(
+      stack.rawClient,
+      started.workflowId,
+      'downloadIdentification',
+    );
+    assert.equal(download?.attempt, 2);
+    assert.equal(download?.lastFailure?.timeoutFailureInfo?.timeoutType, TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
+    counts.push(webCount(stack, 'web, killed mid-download', started.workflowId));
   });
 
   it('finishes an OTC signing when the worker dies while the customer reads, and the callback comes meanwhile', async () => {
@@ -155,7 +184,7 @@ describe('a worker killed with SIGKILL in every phase', () => {
   it('sends BORICA exactly one billable request per flow and per signing round', () => {
     printBillableTable('Billable POSTs per flow with the worker SIGKILLed', counts);
 
-    assert.equal(counts.length, 7);
+    assert.equal(counts.length, 8);
     for (const count of counts)
       assert.equal(count.received, count.expected, `${count.flow}: ${count.operation}`);
   });
@@ -183,4 +212,12 @@ async function signRound(stack: Stack, workflowId: string, title: string): Promi
 
 function webCount(stack: Stack, flow: string, workflowId: string): BillableCount {
   return countBillable(stack, flow, 'startWebIdentification', [webSessionKey(stack, workflowId)], 1);
+}
+
+async function waitForActivityInFlight(
+  stack: Stack,
+  workflowId: string,
+  activityType: string,
+): Promise<void> {
+  while (!(await activitiesInFlight(stack.rawClient, workflowId)).includes(activityType)) await sleep(20);
 }

@@ -13,7 +13,7 @@ export interface Execution {
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const { EventType } = temporal.api.enums.v1;
+const { EventType, PendingActivityState } = temporal.api.enums.v1;
 
 /** Every run in the namespace that visibility knows of, closed ones included. */
 export async function listExecutions(client: Client, query?: string): Promise<Execution[]> {
@@ -74,16 +74,40 @@ export async function startInput(client: Client, execution: Partial<Execution>):
   return (first?.workflowExecutionStartedEventAttributes?.input?.payloads ?? []) as Payload[];
 }
 
-/** Whether an activity of the run is running on a worker now (not merely scheduled or backing off). */
-export async function hasActivityInFlight(client: Client, workflowId: string): Promise<boolean> {
+/** The types of the run's activities running on a worker now (not merely scheduled or backing off). */
+export async function activitiesInFlight(client: Client, workflowId: string): Promise<string[]> {
   const description = await client.workflowService.describeWorkflowExecution({
     namespace: client.options.namespace,
     execution: { workflowId },
   });
-  return (description.pendingActivities ?? []).some(
-    (activity) =>
-      activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
-  );
+  return (description.pendingActivities ?? [])
+    .filter((activity) => activity.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED)
+    .map((activity) => activity.activityType?.name ?? '');
+}
+
+/** Whether an activity of the run is running on a worker now (not merely scheduled or backing off). */
+export async function hasActivityInFlight(client: Client, workflowId: string): Promise<boolean> {
+  return (await activitiesInFlight(client, workflowId)).length > 0;
+}
+
+/**
+ * The started event of each completed activity of the given type, in the latest run of the
+ * workflow: it carries the attempt that succeeded and the failure of the attempt before it.
+ */
+export async function completedActivityStarts(
+  client: Client,
+  workflowId: string,
+  activityType: string,
+): Promise<temporal.api.history.v1.IActivityTaskStartedEventAttributes[]> {
+  const events = await historyEvents(client, { workflowId });
+  const byId = new Map(events.map((event) => [String(event.eventId), event]));
+  return events.flatMap((event) => {
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (!completed) return [];
+    const scheduled = byId.get(String(completed.scheduledEventId))?.activityTaskScheduledEventAttributes;
+    const started = byId.get(String(completed.startedEventId))?.activityTaskStartedEventAttributes;
+    return scheduled?.activityType?.name === activityType && started ? [started] : [];
+  });
 }
 
 /** The highest attempt number among the run's pending activities; above 1 means one failed. */
