@@ -184,7 +184,10 @@ export interface BoricaFlowsConfig {
   /** The payload keys (`PAYLOAD_ENCRYPTION_KEYS`), shared with the workers. */
   readonly keys: KeyRing;
   readonly documents: DocumentStore;
+  /** TLS towards Temporal (`TEMPORAL_TLS*`); off unless given, or unless an API key is. */
   readonly tls?: TLSConfig | boolean;
+  /** An API key the Temporal server accepts (`TEMPORAL_API_KEY`), e.g. Temporal Cloud's. */
+  readonly apiKey?: string;
   /** How long to wait for Temporal to answer the first call; 10 s by default. */
   readonly connectTimeoutMs?: number;
   readonly limits?: Partial<DocumentLimits>;
@@ -248,6 +251,7 @@ async function connect(config: BoricaFlowsConfig): Promise<Connection> {
       address: config.address,
       connectTimeout: config.connectTimeoutMs ?? 10_000,
       ...(config.tls === undefined ? {} : { tls: config.tls }),
+      ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
     });
   } catch (error) {
     // Options are checked before any network call and fail with a TypeError; anything else is reachability.

@@ -46,6 +46,8 @@ export interface Variable<T> {
   readonly name: string;
   readonly expected: string;
   readonly schema: z.ZodType<T>;
+  /** Another variable that must be set whenever this one is, e.g. a key beside its certificate. */
+  readonly requires?: string;
 }
 
 /** A group of variables read together, e.g. everything needed to reach Temporal. */
@@ -62,8 +64,13 @@ export type ConfigOf<S extends Readonly<Record<string, Section>>> = {
 };
 
 /** Declares a variable; an empty value counts as unset so `VAR=` in a compose file means "default". */
-export function variable<T>(name: string, expected: string, schema: z.ZodType<T>): Variable<T> {
-  return { name, expected, schema };
+export function variable<T>(
+  name: string,
+  expected: string,
+  schema: z.ZodType<T>,
+  options: { readonly requires?: string } = {},
+): Variable<T> {
+  return { name, expected, schema, ...options };
 }
 
 /**
@@ -81,6 +88,7 @@ export function loadConfig<S extends Readonly<Record<string, Section>>>(
       Object.entries(section).map(([key, spec]) => [key, readVariable(spec, env, problems)]),
     );
   const config = Object.fromEntries(Object.entries(sections).map(([key, section]) => [key, read(section)]));
+  problems.push(...missingCompanions(Object.values(sections), env));
 
   if (problems.length > 0) throw new ConfigError(dedupe(problems));
   return config as ConfigOf<S>;
@@ -132,6 +140,14 @@ const keyRing = z.string().transform((spec, context): KeyRing => {
   }
 });
 
+/** The spellings Temporal's own tools accept for a switch. */
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0']))
+  .transform((value) => value === 'true' || value === '1');
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 // ---------------------------------------------------------------------------------------------
@@ -147,6 +163,46 @@ export const temporalNamespace = variable(
   'TEMPORAL_NAMESPACE',
   'a Temporal namespace name',
   text.default('default'),
+);
+
+// Temporal's connection security, under the names Temporal's CLI and SDKs read.
+
+export const temporalApiKey = variable(
+  'TEMPORAL_API_KEY',
+  'an API key the Temporal server accepts, e.g. one issued by Temporal Cloud; it turns TLS on',
+  text.optional(),
+);
+
+export const temporalTls = variable(
+  'TEMPORAL_TLS',
+  'true or false: whether to reach Temporal over TLS (on when an API key or a TLS setting is given)',
+  flag.optional(),
+);
+
+export const temporalTlsClientCert = variable(
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'the path of a readable PEM file holding the client certificate for mutual TLS with Temporal',
+  readableFile.optional(),
+  { requires: 'TEMPORAL_TLS_CLIENT_KEY_PATH' },
+);
+
+export const temporalTlsClientKey = variable(
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'the path of a readable PEM file holding the client private key for mutual TLS with Temporal',
+  readableFile.optional(),
+  { requires: 'TEMPORAL_TLS_CLIENT_CERT_PATH' },
+);
+
+export const temporalTlsServerCaCert = variable(
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  "the path of a readable PEM file holding the CA certificates that sign the Temporal server's certificate",
+  readableFile.optional(),
+);
+
+export const temporalTlsServerName = variable(
+  'TEMPORAL_TLS_SERVER_NAME',
+  "the name to check the Temporal server's certificate against, when it is not the address's host",
+  text.optional(),
 );
 
 export const temporalTaskQueue = variable(
@@ -270,6 +326,12 @@ export const temporalSection = {
   address: temporalAddress,
   namespace: temporalNamespace,
   taskQueue: temporalTaskQueue,
+  apiKey: temporalApiKey,
+  tls: temporalTls,
+  tlsClientCertPath: temporalTlsClientCert,
+  tlsClientKeyPath: temporalTlsClientKey,
+  tlsServerCaCertPath: temporalTlsServerCaCert,
+  tlsServerName: temporalTlsServerName,
 };
 
 export const boricaSection = {
@@ -351,6 +413,26 @@ function describe(problem: ConfigProblem): string {
   const state = problem.missing ? 'is not set' : 'is invalid';
   const detail = problem.detail ? ` (${problem.detail})` : '';
   return `${problem.variable} ${state}${detail}: expected ${problem.expected}`;
+}
+
+/** A variable set without the one it {@link Variable.requires}, which is reported as missing. */
+function missingCompanions(sections: readonly Section[], env: NodeJS.ProcessEnv): ConfigProblem[] {
+  const specs = new Map(
+    sections.flatMap((section) => Object.values(section)).map((spec) => [spec.name, spec]),
+  );
+  const isSet = (name: string) => (env[name] ?? '').trim() !== '';
+  return [...specs.values()].flatMap((spec) =>
+    spec.requires && isSet(spec.name) && !isSet(spec.requires)
+      ? [
+          {
+            variable: spec.requires,
+            missing: true,
+            expected: specs.get(spec.requires)?.expected ?? 'a value',
+            detail: `${spec.name} is set`,
+          },
+        ]
+      : [],
+  );
 }
 
 /** A variable shared by two sections is reported once. */

@@ -18,6 +18,7 @@ const REDACTED_KEYS = [
   'eIDDocAsBase64',
   'token',
   'authorization',
+  'apiKey',
   'body',
 ];
 

@@ -10,6 +10,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { createFileDocumentStore } from '../activities/document-store';
 import { type BoricaFlows, connectBoricaFlows } from '../client';
 import { encryptionSection, loadConfigOrExit, storeSection, temporalSection } from '../common/config';
+import { temporalConnectionOptions } from '../common/temporal-connection';
 import type { DocumentRef, WorkflowStatus } from '../workflows/definitions';
 
 const WEB_UI = process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233';
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     withLocalStackDefaults(process.env),
   );
   const flows = await connectBoricaFlows({
-    address: config.temporal.address,
+    ...temporalConnectionOptions(config.temporal),
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     keys: config.encryption.keys,

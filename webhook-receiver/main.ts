@@ -13,6 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { encryptedDataConverter } from '../codec/payload-codec';
 import { loadConfigOrExit } from '../common/config';
 import { createLogger, type Logger } from '../common/logger';
+import { temporalConnectionOptions } from '../common/temporal-connection';
 import { createReceiverApp } from './app';
 import { type ReceiverProcessConfig, receiverConfigSections } from './config';
 import { createTemporalSink } from './sink';
@@ -23,7 +24,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const DRAIN_TIMEOUT_MS = 10_000;
 
 async function main(config: ReceiverProcessConfig, logger: Logger): Promise<void> {
-  const connection = Connection.lazy({ address: config.temporal.address });
+  const connection = Connection.lazy(temporalConnectionOptions(config.temporal));
   const client = new Client({
     connection,
     namespace: config.temporal.namespace,

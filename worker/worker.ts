@@ -17,6 +17,7 @@ import { createBoricaClient } from '../borica/client';
 import { loadTlsMaterial } from '../borica/tls';
 import { encryptedDataConverter } from '../codec/payload-codec';
 import type { BoricaConfig } from '../common/config';
+import { temporalConnectionOptions } from '../common/temporal-connection';
 import type { WorkerConfig } from './config';
 
 /** Concurrency and shutdown settings; see {@link WORKER_TUNING}. */
@@ -85,7 +86,8 @@ export async function createBoricaWorker(
   try {
     const borica = overrides.borica ?? owned.add(await openBoricaClient(config.borica));
     const connection =
-      overrides.connection ?? owned.add(await NativeConnection.connect({ address: config.temporal.address }));
+      overrides.connection ??
+      owned.add(await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
     const worker = await Worker.create(workerOptions(config, overrides, connection, borica));
 
     return { worker, run: () => owned.closeAfter(worker.run()), shutdown: () => worker.shutdown() };

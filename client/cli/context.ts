@@ -4,6 +4,7 @@ import {
   type DocumentStore,
 } from '../../activities/document-store';
 import { encryptionSection, loadConfig, storeSection, temporalSection } from '../../common/config';
+import { temporalConnectionOptions } from '../../common/temporal-connection';
 import { type BoricaFlows, connectBoricaFlows } from '../index';
 
 /** How long the CLI waits for Temporal before it gives up with exit code 5. */
@@ -11,14 +12,15 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * Connects with the configuration in the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
- * TEMPORAL_TASK_QUEUE and PAYLOAD_ENCRYPTION_KEYS; DOCUMENT_STORE_DIR is read only by commands
+ * TEMPORAL_TASK_QUEUE, TLS and API key (TEMPORAL_TLS*, TEMPORAL_API_KEY) and
+ * PAYLOAD_ENCRYPTION_KEYS; DOCUMENT_STORE_DIR is read only by commands
  * that store or read documents, so `list` or `cancel` work without it.
  */
 export async function connectFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<BoricaFlows> {
   const config = loadConfig({ temporal: temporalSection, encryption: encryptionSection }, env);
 
   return await connectBoricaFlows({
-    address: config.temporal.address,
+    ...temporalConnectionOptions(config.temporal),
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     keys: config.encryption.keys,

@@ -15,6 +15,7 @@ import {
   receiverSection,
   temporalSection,
 } from '../../common/config';
+import { temporalConnectionOptions } from '../../common/temporal-connection';
 
 const SECRET = 'a-callback-secret-that-is-long-enough-0123456789';
 
@@ -57,6 +58,12 @@ describe('configuration', () => {
       address: 'localhost:7233',
       namespace: 'default',
       taskQueue: 'borica-flows',
+      apiKey: undefined,
+      tls: undefined,
+      tlsClientCertPath: undefined,
+      tlsClientKeyPath: undefined,
+      tlsServerCaCertPath: undefined,
+      tlsServerName: undefined,
     });
     assert.deepEqual(config.receiver, { port: 8081, trustProxy: 0, rateLimitPerMinute: 12_000 });
     assert.deepEqual(config.metrics, { port: undefined, host: '0.0.0.0' });
@@ -188,5 +195,71 @@ describe('configuration', () => {
     );
 
     assert.deepEqual(error.variables, ['CALLBACK_PUBLIC_URL']);
+  });
+
+  describe("Temporal's connection security", () => {
+    const temporal = (env: NodeJS.ProcessEnv) => loadConfig({ temporal: temporalSection }, env).temporal;
+
+    it('connects without TLS unless something asks for it', () => {
+      assert.deepEqual(temporalConnectionOptions(temporal({})), { address: 'localhost:7233', tls: false });
+    });
+
+    it('reads the CA, the client pair and the server name into the TLS options', () => {
+      const options = temporalConnectionOptions(
+        temporal({
+          TEMPORAL_ADDRESS: 'temporal.bank.example:7233',
+          TEMPORAL_TLS_SERVER_CA_CERT_PATH: pem,
+          TEMPORAL_TLS_CLIENT_CERT_PATH: pem,
+          TEMPORAL_TLS_CLIENT_KEY_PATH: pem,
+          TEMPORAL_TLS_SERVER_NAME: 'frontend.internal',
+        }),
+      );
+
+      const contents = Buffer.from('-----BEGIN CERTIFICATE-----\n');
+      assert.deepEqual(options, {
+        address: 'temporal.bank.example:7233',
+        tls: {
+          serverNameOverride: 'frontend.internal',
+          serverRootCACertificate: contents,
+          clientCertPair: { crt: contents, key: contents },
+        },
+      });
+    });
+
+    it('turns TLS on with an API key, and off only when TEMPORAL_TLS says false', () => {
+      assert.deepEqual(temporalConnectionOptions(temporal({ TEMPORAL_API_KEY: 'cloud-key' })), {
+        address: 'localhost:7233',
+        tls: {},
+        apiKey: 'cloud-key',
+      });
+      assert.equal(
+        temporalConnectionOptions(temporal({ TEMPORAL_API_KEY: 'cloud-key', TEMPORAL_TLS: 'false' })).tls,
+        false,
+      );
+      assert.deepEqual(temporalConnectionOptions(temporal({ TEMPORAL_TLS: 'TRUE' })).tls, {});
+    });
+
+    it('names the missing half of a client certificate pair', () => {
+      const error = configErrorOf(() => temporal({ TEMPORAL_TLS_CLIENT_CERT_PATH: pem }));
+
+      assert.deepEqual(error.variables, ['TEMPORAL_TLS_CLIENT_KEY_PATH']);
+      assert.match(
+        error.message,
+        /^TEMPORAL_TLS_CLIENT_KEY_PATH is not set \(TEMPORAL_TLS_CLIENT_CERT_PATH is set\): expected the path/,
+      );
+    });
+
+    it('rejects a TEMPORAL_TLS that is not a switch, and never echoes the API key', () => {
+      const error = configErrorOf(() =>
+        temporal({
+          TEMPORAL_TLS: 'maybe',
+          TEMPORAL_API_KEY: 'secret-api-key',
+          TEMPORAL_TLS_SERVER_CA_CERT_PATH: dir,
+        }),
+      );
+
+      assert.deepEqual(error.variables, ['TEMPORAL_TLS', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH']);
+      assert.doesNotMatch(error.message, /maybe|secret-api-key/);
+    });
   });
 });
