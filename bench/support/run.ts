@@ -73,6 +73,11 @@ export function intFlag(value: unknown, name: string, defaults: Record<Mode, num
 
 export type Measured = Pick<BenchResult, 'parameters' | 'settings' | 'figures' | 'targets' | 'notes'>;
 
+/** The result file's name without `.json`: `<name>`, or `<name>-<label>` for a labelled run. */
+export function resultName(name: string, label: string | undefined): string {
+  return label ? `${name}-${label}` : name;
+}
+
 /** Runs `measure`, writes `<resultsDir>/<name>[-<label>].json` and sets the exit status. */
 export async function runBench(
   name: string,
@@ -95,7 +100,7 @@ export async function runBench(
     };
     print(result);
     printTargets(result.targets);
-    const path = await writeResult(run.resultsDir, run.label ? `${name}-${run.label}` : name, result);
+    const path = await writeResult(run.resultsDir, resultName(name, run.label), result);
     console.log(`\nresult: ${path} (${result.durationSeconds} s)`);
   } catch (error) {
     console.error(`${name} failed:`, error);

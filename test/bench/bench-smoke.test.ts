@@ -30,18 +30,16 @@ describe('benchmarks in smoke mode', () => {
   });
 
   it('runs every benchmark and writes a result file with its figures, targets and settings', async () => {
-    for (const [name, figures] of Object.entries(expectedFigures)) {
-      const run = spawnSync(
-        process.execPath,
-        ['--import', 'tsx', `bench/${name}.ts`, '--smoke', '--results-dir', dir],
-        {
-          cwd: root,
-          encoding: 'utf8',
-        },
-      );
-      assert.equal(run.status, 0, `${name} exited with ${run.status}:\n${run.stdout}\n${run.stderr}`);
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/run-all.ts', '--smoke', '--results-dir', dir, '--label', 'smoke'],
+      { cwd: root, encoding: 'utf8' },
+    );
+    assert.equal(run.status, 0, `run-all exited with ${run.status}:\n${run.stdout}\n${run.stderr}`);
+    const summary = run.stdout.slice(run.stdout.indexOf('=== targets ==='));
 
-      const result = JSON.parse(await readFile(join(dir, `${name}.json`), 'utf8'));
+    for (const [name, figures] of Object.entries(expectedFigures)) {
+      const result = JSON.parse(await readFile(join(dir, `${name}-smoke.json`), 'utf8'));
       assert.equal(result.benchmark, name);
       assert.equal(result.mode, 'smoke');
       for (const field of ['machine', 'parameters', 'settings', 'figures', 'targets', 'notes']) {
@@ -50,6 +48,12 @@ describe('benchmarks in smoke mode', () => {
       for (const figure of figures)
         assert.ok(figure in result.figures, `${name} result has figures.${figure}`);
       assert.ok(Array.isArray(result.targets));
+      for (const target of result.targets) {
+        assert.ok(
+          summary.includes(`${name}: ${target.name}: ${target.value} ${target.unit}`),
+          `the summary reports ${name}'s ${target.name} from this run's file`,
+        );
+      }
     }
   });
 });
