@@ -1,10 +1,9 @@
 import { ActivityFailure, ApplicationFailure, sleep, TimeoutFailure } from '@temporalio/workflow';
 import type { MobileIdentificationCheck } from '../activities/types';
-import { billable, borica } from './activity-stubs';
+import { billable, borica, polls } from './activity-stubs';
 import { closingAsCancelled } from './cancellation';
 import type { Deadline, MobileIdentificationInput, MobileIdentificationResult } from './definitions';
 import { IDENTIFICATION_PENDING } from './failure-types';
-import { HEARTBEAT_TIMEOUT_MS } from './heartbeats';
 import { Progress } from './progress';
 
 const DEFAULT_POLL_INTERVAL_MS = 5_000;
@@ -64,12 +63,10 @@ async function pollUntil(
   if (remaining <= 0) return undefined;
 
   try {
-    return await borica.awaitMobileIdentification.executeWithOptions(
+    return await polls.awaitMobileIdentification.executeWithOptions(
       {
         summary: `Poll BORICA every ${intervalMs} ms until the validity deadline`,
         scheduleToCloseTimeout: remaining,
-        startToCloseTimeout: '1 minute',
-        heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
         retry: { initialInterval: intervalMs, backoffCoefficient: 1, maximumInterval: intervalMs },
       },
       [callbackId],
