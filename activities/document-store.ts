@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open as openFile, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open as openFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type KeyRing, open, seal } from '../codec/keys';
 import type { DocumentRef } from '../workflows/definitions';
@@ -13,6 +13,8 @@ export interface DocumentStore {
   put(bytes: Uint8Array): Promise<DocumentRef>;
   /** Returns the plaintext, or throws a {@link DocumentStoreError} when it is missing or altered. */
   get(ref: DocumentRef): Promise<Buffer>;
+  /** Deletes a document for good; resolves to false when there was none with that id. */
+  delete(ref: Pick<DocumentRef, 'id'>): Promise<boolean>;
 }
 
 /** A document that cannot be read back as it was written. Retrying will not help. */
@@ -36,7 +38,10 @@ export interface FileDocumentStoreOptions {
 
 // File layout: format version, key id length, key id, then the sealed data (nonce, ciphertext, tag).
 const FORMAT_VERSION = 1;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const UUID = new RegExp(`^${UUID_PATTERN}$`);
+/** A document, or the temporary file of a write that has not finished (or crashed). */
+const STORED_FILE = new RegExp(`^${UUID_PATTERN}(\\.${UUID_PATTERN}\\.tmp)?$`);
 
 /**
  * A store on the local file system (or a mounted volume), each document AES-256-GCM encrypted
@@ -68,7 +73,65 @@ export function createFileDocumentStore({ dir, keys }: FileDocumentStoreOptions)
       }
       return plaintext;
     },
+
+    async delete(ref) {
+      return await deleteFileDocument(dir, ref.id);
+    },
   };
+}
+
+/**
+ * Deletes one document of the store in `dir`; false when there was none with that id. Like
+ * {@link pruneFileDocumentStore}, it needs no key.
+ */
+export async function deleteFileDocument(dir: string, id: string): Promise<boolean> {
+  if (!UUID.test(id)) return false;
+  try {
+    await rm(join(dir, id));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+export interface PruneResult {
+  readonly deleted: number;
+  readonly kept: number;
+}
+
+/**
+ * Deletes every document of the store in `dir` that was stored before `storedBefore` (the
+ * file's modification time is when it was stored), and the temporary files of writes that
+ * crashed before then. Files the store did not name are left alone. It needs no key, so a
+ * retention job can run without `PAYLOAD_ENCRYPTION_KEYS`.
+ *
+ * Choose the age so that no running flow still needs a document: a signing reads its PDFs only
+ * when it starts, but your service reads results whenever it gets to them.
+ */
+export async function pruneFileDocumentStore(dir: string, storedBefore: Date): Promise<PruneResult> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { deleted: 0, kept: 0 };
+    throw error;
+  }
+
+  let deleted = 0;
+  let kept = 0;
+  for (const name of names.filter((candidate) => STORED_FILE.test(candidate))) {
+    const path = join(dir, name);
+    const stored = await stat(path).catch(() => undefined);
+    if (!stored?.isFile()) continue;
+    if (stored.mtime < storedBefore) {
+      await rm(path, { force: true });
+      deleted++;
+    } else {
+      kept++;
+    }
+  }
+  return { deleted, kept };
 }
 
 function encodeFile(keyId: string, data: Buffer): Buffer {

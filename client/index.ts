@@ -455,12 +455,21 @@ export class BoricaFlows {
 
   /** Reads a PDF a result refers to; the store checks its SHA-256. */
   async readDocument(ref: DocumentRef): Promise<Buffer> {
-    if (!isDocumentRef(ref)) {
-      throw new InputError([
-        { field: 'ref', expected: 'expected a document reference from a workflow result' },
-      ]);
-    }
+    checkDocumentRef(ref);
     return await this.documents.get(ref);
+  }
+
+  /**
+   * Deletes a PDF from the document store once your service has kept it elsewhere, so that the
+   * store holds personal data no longer than needed. Resolves to false when it was already gone.
+   * Delete nothing a running workflow may still upload: a signing's documents are read when it
+   * starts.
+   *
+   * @throws {@link InputError} when `ref` is not a document reference.
+   */
+  async deleteDocument(ref: DocumentRef): Promise<boolean> {
+    checkDocumentRef(ref);
+    return await this.documents.delete(ref);
   }
 
   /**
@@ -605,6 +614,14 @@ function summarize(info: ExecutionInfo): FlowSummary {
     ...(externalRef ? { externalRef } : {}),
     ...(info.closeTime ? { closedAt: info.closeTime } : {}),
   };
+}
+
+function checkDocumentRef(ref: unknown): asserts ref is DocumentRef {
+  if (!isDocumentRef(ref)) {
+    throw new InputError([
+      { field: 'ref', expected: 'expected a document reference from a workflow result' },
+    ]);
+  }
 }
 
 function isDocumentRef(value: unknown): value is DocumentRef {

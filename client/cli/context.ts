@@ -51,5 +51,6 @@ function lazyStore(open: () => DocumentStore): DocumentStore {
   return {
     put: async (bytes: Uint8Array) => await get().put(bytes),
     get: async (ref: DocumentRef) => await get().get(ref),
+    delete: async (ref: Pick<DocumentRef, 'id'>) => await get().delete(ref),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors';
+import { addDocumentCommands } from './document-commands';
 import { EXIT_CODES_HELP, ExitCode, exitCodeForError } from './exit-codes';
 import { addFollowCommands } from './follow-commands';
 import { processStreams, type Streams } from './output';
@@ -13,8 +14,11 @@ const ENVIRONMENT_HELP = `Environment:
   TEMPORAL_ADDRESS         host:port of Temporal (default localhost:7233)
   TEMPORAL_NAMESPACE       namespace (default "default")
   TEMPORAL_TASK_QUEUE      task queue of the workers (default borica-flows)
+  TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME, TEMPORAL_API_KEY
+                           TLS and an API key towards Temporal, named as Temporal's CLI names them
   PAYLOAD_ENCRYPTION_KEYS  the workers' payload keys, id:base64[,id:base64]
-  DOCUMENT_STORE_DIR       the document store, for commands that store or save PDFs`;
+  DOCUMENT_STORE_DIR       the document store, for commands that store, save or delete PDFs`;
 
 /** Builds the program; `run` receives every action so that errors map to exit codes in one place. */
 export function buildProgram(streams: Streams, run: Run): Command {
@@ -32,6 +36,7 @@ export function buildProgram(streams: Streams, run: Run): Command {
   // Subcommands inherit the output, error and exit settings above.
   addStartCommands(program, streams, run, json);
   addFollowCommands(program, streams, run, json);
+  addDocumentCommands(program, streams, run, json);
   applyToAll(program, (command) =>
     command.addHelpText('after', `\n${EXIT_CODES_HELP}\n\n${ENVIRONMENT_HELP}\n`),
   );

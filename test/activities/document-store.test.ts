@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +9,7 @@ import {
   DocumentIntegrityError,
   DocumentNotFoundError,
   DocumentStoreError,
+  pruneFileDocumentStore,
 } from '../../activities/document-store';
 import { generateKeySpec, parseKeyRing } from '../../codec/keys';
 
@@ -104,5 +105,38 @@ describe('file document store', () => {
       DocumentNotFoundError,
     );
     await assert.rejects(store.get({ ...ref, id: '../../etc/passwd' }), DocumentNotFoundError);
+  });
+
+  it('deletes a document for good, and says when there was none', async () => {
+    const store = createFileDocumentStore({ dir, keys });
+    const ref = await store.put(Buffer.from('%PDF to forget'));
+
+    assert.equal(await store.delete(ref), true);
+    await assert.rejects(store.get(ref), DocumentNotFoundError);
+    assert.equal(await store.delete(ref), false);
+    assert.equal(await store.delete({ id: '../../etc/passwd' }), false);
+  });
+
+  it('prunes documents and crashed writes stored before a date, and nothing else', async () => {
+    const pruned = join(dir, 'pruned');
+    await mkdir(pruned);
+    const store = createFileDocumentStore({ dir: pruned, keys });
+    const old = await store.put(Buffer.from('%PDF stored last year'));
+    const recent = await store.put(Buffer.from('%PDF stored today'));
+    const crashedWrite = `${old.id}.00000000-0000-4000-8000-000000000000.tmp`;
+    await writeFile(join(pruned, crashedWrite), 'half a document');
+    await writeFile(join(pruned, 'README'), "not the store's");
+    const lastYear = new Date(Date.now() - 365 * 24 * 60 * 60 * 1000);
+    for (const name of [old.id, crashedWrite, 'README']) await utimes(join(pruned, name), lastYear, lastYear);
+
+    const result = await pruneFileDocumentStore(pruned, new Date(Date.now() - 30 * 24 * 60 * 60 * 1000));
+
+    assert.deepEqual(result, { deleted: 2, kept: 1 });
+    assert.deepEqual((await readdir(pruned)).sort(), ['README', recent.id].sort());
+    assert.deepEqual(await store.get(recent), Buffer.from('%PDF stored today'));
+    assert.deepEqual(await pruneFileDocumentStore(join(dir, 'never-created'), new Date()), {
+      deleted: 0,
+      kept: 0,
+    });
   });
 });

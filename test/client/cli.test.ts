@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { generateKeySpec } from '../../codec/keys';
+import { createFileDocumentStore } from '../../activities/document-store';
+import { generateKeySpec, parseKeyRing } from '../../codec/keys';
 import { workflowIdFor } from '../../workflows/definitions';
 import { completeSignal } from './fixtures/workflows';
 import { type Harness, pdf, startHarness } from './support';
@@ -67,6 +68,8 @@ describe('borica-flows without a server', () => {
     ['watch'],
     ['result'],
     ['list'],
+    ['documents', 'prune'],
+    ['documents', 'delete'],
   ]) {
     it(`prints help for ${command.join(' ')}`, async () => {
       const { code, stdout } = await cli([...command, '--help']);
@@ -159,6 +162,46 @@ describe('borica-flows without a server', () => {
 
     assert.equal(code, 5);
     assert.match(stderr, /TEMPORAL_ADDRESS/);
+  });
+
+  it('prunes and deletes documents with nothing but DOCUMENT_STORE_DIR set', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'borica-flows-cli-documents-'));
+    try {
+      const keys = parseKeyRing(generateKeySpec('cli'));
+      const store = createFileDocumentStore({ dir, keys });
+      const old = await store.put(Buffer.from('%PDF old'));
+      const recent = await store.put(Buffer.from('%PDF recent'));
+      const twoMonthsAgo = new Date(Date.now() - 60 * 24 * 60 * 60 * 1000);
+      await utimes(join(dir, old.id), twoMonthsAgo, twoMonthsAgo);
+      const env = { DOCUMENT_STORE_DIR: dir };
+
+      const pruned = await cli(['--json', 'documents', 'prune', '--older-than', '30'], env);
+      assert.equal(pruned.code, 0, pruned.stderr);
+      assert.deepEqual(
+        { ...JSON.parse(pruned.stdout), storedBefore: undefined },
+        { storedBefore: undefined, deleted: 1, kept: 1 },
+      );
+
+      assert.equal((await cli(['documents', 'delete', recent.id], env)).code, 0);
+      const again = await cli(['documents', 'delete', recent.id], env);
+      assert.equal(again.code, 4);
+      assert.match(again.stderr, /no document with this id/);
+      assert.deepEqual(await readdir(dir), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 when the age to prune is not a positive number of days, or the store is not configured', async () => {
+    const negative = await cli(['documents', 'prune', '--older-than', '-3'], {
+      DOCUMENT_STORE_DIR: tmpdir(),
+    });
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /positive number of days/);
+
+    const unconfigured = await cli(['documents', 'prune', '--older-than', '30']);
+    assert.equal(unconfigured.code, 2);
+    assert.match(unconfigured.stderr, /DOCUMENT_STORE_DIR is not set/);
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@temporalio/client';
+import { DocumentNotFoundError } from '../../activities/document-store';
 import {
   BoricaFlows,
   ClientConfigurationError,
@@ -12,7 +13,12 @@ import {
   RequestRefusedError,
   TemporalUnavailableError,
 } from '../../client';
-import type { MobileIdentificationInput, OtcSigningInput, SigningRequest } from '../../workflows/definitions';
+import type {
+  DocumentRef,
+  MobileIdentificationInput,
+  OtcSigningInput,
+  SigningRequest,
+} from '../../workflows/definitions';
 import { workflowIdFor } from '../../workflows/definitions';
 import {
   completeSignal,
@@ -187,6 +193,11 @@ describe('BoricaFlows against a Temporal dev server', () => {
     assert.doesNotMatch(JSON.stringify(recorded), /loan contract|general terms|JVBER/);
     assert.deepEqual(await flows.readDocument(recorded.documents[0]!.document), contract);
     assert.deepEqual(await flows.readDocument(recorded.documents[1]!.document), terms);
+
+    assert.equal(await flows.deleteDocument(recorded.documents[0]!.document), true);
+    await assert.rejects(flows.readDocument(recorded.documents[0]!.document), DocumentNotFoundError);
+    assert.equal(await flows.deleteDocument(recorded.documents[0]!.document), false);
+    await assert.rejects(flows.deleteDocument({ id: 'x' } as DocumentRef), InputError);
   });
 
   it('starts nothing when the input is invalid', async () => {
