@@ -1,43 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createFileDocumentStore } from '../../activities/document-store';
 import { generateKeySpec, parseKeyRing } from '../../codec/keys';
 import { workflowIdFor } from '../../workflows/definitions';
+import { runCli } from '../worker/child-process';
 import { completeSignal } from './fixtures/workflows';
 import { type Harness, pdf, startHarness } from './support';
-
-const bin = resolve(__dirname, '../../bin/borica-flows.js');
-
-interface Outcome {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI as a child process; asynchronously, so the in-process worker keeps working. */
-function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}, stdin?: string): Promise<Outcome> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
 
 const person = { docType: 'EGN', identificatorValue: '7805166742', dateOfBirth: '16-05-1978' };
 
@@ -53,7 +24,7 @@ function mobileInput(externalRef: string) {
 
 describe('borica-flows without a server', () => {
   it('prints help with the exit codes and exits 0', async () => {
-    const { code, stdout } = await cli(['--help']);
+    const { code, stdout } = await runCli(['--help']);
 
     assert.equal(code, 0);
     assert.match(stdout, /Usage: borica-flows/);
@@ -72,7 +43,7 @@ describe('borica-flows without a server', () => {
     ['documents', 'delete'],
   ]) {
     it(`prints help for ${command.join(' ')}`, async () => {
-      const { code, stdout } = await cli([...command, '--help']);
+      const { code, stdout } = await runCli([...command, '--help']);
 
       assert.equal(code, 0);
       assert.match(stdout, new RegExp(`Usage: borica-flows ${command.join(' ')}`));
@@ -81,14 +52,14 @@ describe('borica-flows without a server', () => {
   }
 
   it('exits 2 on an unknown command', async () => {
-    const { code, stderr } = await cli(['identify']);
+    const { code, stderr } = await runCli(['identify']);
 
     assert.equal(code, 2);
     assert.match(stderr, /unknown command/);
   });
 
   it('exits 2 on invalid input, naming the fields and never the values', async () => {
-    const { code, stderr } = await cli([
+    const { code, stderr } = await runCli([
       'mobile',
       'start',
       '--external-ref',
@@ -113,7 +84,7 @@ describe('borica-flows without a server', () => {
   });
 
   it('exits 2 when the input file is not JSON, without quoting it', async () => {
-    const { code, stderr } = await cli(['mobile', 'start', '--input', '-'], {}, 'EGN 7805166742');
+    const { code, stderr } = await runCli(['mobile', 'start', '--input', '-'], {}, 'EGN 7805166742');
 
     assert.equal(code, 2);
     assert.match(stderr, /--input/);
@@ -124,7 +95,7 @@ describe('borica-flows without a server', () => {
     const dir = await mkdtemp(join(tmpdir(), 'borica-flows-cli-'));
     try {
       await writeFile(join(dir, 'notes.pdf'), 'plain text');
-      const { code, stderr } = await cli([
+      const { code, stderr } = await runCli([
         'sign',
         'start',
         join(dir, 'notes.pdf'),
@@ -148,14 +119,14 @@ describe('borica-flows without a server', () => {
   });
 
   it('exits 2 naming the variable when the encryption keys are not configured', async () => {
-    const { code, stderr } = await cli(['list']);
+    const { code, stderr } = await runCli(['list']);
 
     assert.equal(code, 2);
     assert.match(stderr, /PAYLOAD_ENCRYPTION_KEYS is not set/);
   });
 
   it('exits 5 when Temporal cannot be reached', async () => {
-    const { code, stderr } = await cli(['list'], {
+    const { code, stderr } = await runCli(['list'], {
       TEMPORAL_ADDRESS: '127.0.0.1:1',
       PAYLOAD_ENCRYPTION_KEYS: generateKeySpec('test'),
     });
@@ -175,15 +146,15 @@ describe('borica-flows without a server', () => {
       await utimes(join(dir, old.id), twoMonthsAgo, twoMonthsAgo);
       const env = { DOCUMENT_STORE_DIR: dir };
 
-      const pruned = await cli(['--json', 'documents', 'prune', '--older-than', '30'], env);
+      const pruned = await runCli(['--json', 'documents', 'prune', '--older-than', '30'], env);
       assert.equal(pruned.code, 0, pruned.stderr);
       assert.deepEqual(
         { ...JSON.parse(pruned.stdout), storedBefore: undefined },
         { storedBefore: undefined, deleted: 1, kept: 1 },
       );
 
-      assert.equal((await cli(['documents', 'delete', recent.id], env)).code, 0);
-      const again = await cli(['documents', 'delete', recent.id], env);
+      assert.equal((await runCli(['documents', 'delete', recent.id], env)).code, 0);
+      const again = await runCli(['documents', 'delete', recent.id], env);
       assert.equal(again.code, 4);
       assert.match(again.stderr, /no document with this id/);
       assert.deepEqual(await readdir(dir), []);
@@ -193,13 +164,13 @@ describe('borica-flows without a server', () => {
   });
 
   it('exits 2 when the age to prune is not a positive number of days, or the store is not configured', async () => {
-    const negative = await cli(['documents', 'prune', '--older-than', '-3'], {
+    const negative = await runCli(['documents', 'prune', '--older-than', '-3'], {
       DOCUMENT_STORE_DIR: tmpdir(),
     });
     assert.equal(negative.code, 2);
     assert.match(negative.stderr, /positive number of days/);
 
-    const unconfigured = await cli(['documents', 'prune', '--older-than', '30']);
+    const unconfigured = await runCli(['documents', 'prune', '--older-than', '30']);
     assert.equal(unconfigured.code, 2);
     assert.match(unconfigured.stderr, /DOCUMENT_STORE_DIR is not set/);
   });
@@ -228,7 +199,7 @@ describe('borica-flows against a Temporal dev server', () => {
   });
 
   it('starts a mobile identification from stdin and prints only its ids', async () => {
-    const { code, stdout } = await cli(
+    const { code, stdout } = await runCli(
       ['--json', 'mobile', 'start', '--input', '-'],
       env,
       mobileInput('cli-mobile'),
@@ -241,7 +212,7 @@ describe('borica-flows against a Temporal dev server', () => {
   });
 
   it('prints the redirect URL of a web identification', async () => {
-    const { code, stdout } = await cli(
+    const { code, stdout } = await runCli(
       [
         'web',
         'start',
@@ -263,7 +234,7 @@ describe('borica-flows against a Temporal dev server', () => {
 
   it('prints the result, saves the certificate it refers to and exits 0 when identified', async () => {
     const workflowId = workflowIdFor('mobile-identification', 'cli-identified');
-    await cli(['mobile', 'start', '--input', '-'], env, mobileInput('cli-identified'));
+    await runCli(['mobile', 'start', '--input', '-'], env, mobileInput('cli-identified'));
     const certificate = pdf('eID certificate');
     const ref = await harness.documents.put(certificate);
     await harness.client.workflow.getHandle(workflowId).signal(completeSignal, {
@@ -274,7 +245,7 @@ describe('borica-flows against a Temporal dev server', () => {
       certificate: ref,
     });
 
-    const { code, stdout } = await cli(['result', workflowId, '--save-dir', saveDir], env);
+    const { code, stdout } = await runCli(['result', workflowId, '--save-dir', saveDir], env);
 
     assert.equal(code, 0);
     assert.equal(JSON.parse(stdout).outcome, 'identified');
@@ -283,35 +254,35 @@ describe('borica-flows against a Temporal dev server', () => {
 
   it('exits 3 when the outcome is not a success, from result and from watch', async () => {
     const workflowId = workflowIdFor('mobile-identification', 'cli-rejected');
-    await cli(['mobile', 'start', '--input', '-'], env, mobileInput('cli-rejected'));
+    await runCli(['mobile', 'start', '--input', '-'], env, mobileInput('cli-rejected'));
     await harness.client.workflow
       .getHandle(workflowId)
       .signal(completeSignal, { outcome: 'rejected', code: 'REJECTED', message: 'refused by the person' });
 
-    assert.equal((await cli(['result', workflowId], env)).code, 3);
-    const watched = await cli(['watch', workflowId, '--interval-ms', '200'], env);
+    assert.equal((await runCli(['result', workflowId], env)).code, 3);
+    const watched = await runCli(['watch', workflowId, '--interval-ms', '200'], env);
     assert.equal(watched.code, 3);
     assert.match(watched.stdout, /status=completed/);
   });
 
   it('cancels a workflow, after which watch exits 3', async () => {
     const workflowId = workflowIdFor('mobile-identification', 'cli-cancel');
-    await cli(['mobile', 'start', '--input', '-'], env, mobileInput('cli-cancel'));
+    await runCli(['mobile', 'start', '--input', '-'], env, mobileInput('cli-cancel'));
 
-    assert.equal((await cli(['cancel', workflowId], env)).code, 0);
-    assert.equal((await cli(['watch', workflowId], env)).code, 3);
-    assert.equal((await cli(['result', workflowId], env)).code, 3);
+    assert.equal((await runCli(['cancel', workflowId], env)).code, 0);
+    assert.equal((await runCli(['watch', workflowId], env)).code, 3);
+    assert.equal((await runCli(['result', workflowId], env)).code, 3);
   });
 
   it('exits 4 for an unknown workflow id', async () => {
-    const { code, stderr } = await cli(['status', 'mobile-identification:nobody'], env);
+    const { code, stderr } = await runCli(['status', 'mobile-identification:nobody'], env);
 
     assert.equal(code, 4);
     assert.match(stderr, /No workflow with id/);
   });
 
   it('lists workflows of one scenario', async () => {
-    await cli(['mobile', 'start', '--input', '-'], env, mobileInput('cli-listed'));
+    await runCli(['mobile', 'start', '--input', '-'], env, mobileInput('cli-listed'));
 
     // Visibility is eventually consistent: ask a few times before concluding.
     let listed: { workflowId: string; scenario: string }[] = [];
@@ -320,7 +291,7 @@ describe('borica-flows against a Temporal dev server', () => {
       attempt < 20 && !listed.some((flow) => flow.workflowId.endsWith(':cli-listed'));
       attempt += 1
     ) {
-      const { code, stdout } = await cli(['--json', 'list', '--scenario', 'mobile-identification'], env);
+      const { code, stdout } = await runCli(['--json', 'list', '--scenario', 'mobile-identification'], env);
       assert.equal(code, 0);
       listed = JSON.parse(stdout).flows;
     }

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { DevPki } from '../../sandbox/pki';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -76,4 +77,53 @@ export async function freePort(): Promise<number> {
   server.close();
   assert.ok(address && typeof address === 'object');
   return address.port;
+}
+
+/**
+ * The variables a worker process needs besides Temporal's: the development PKI for BORICA's
+ * mutual TLS, and a BORICA address nothing listens on (these tests never reach BORICA).
+ */
+export function workerBoricaEnv(pki: DevPki, dir: string): NodeJS.ProcessEnv {
+  return {
+    BORICA_BASE_URL: 'https://127.0.0.1:9/signing-api/v2',
+    BORICA_IDENTIFICATION_URL: 'https://127.0.0.1:9',
+    BORICA_RELYING_PARTY_ID: '24102167',
+    BORICA_CLIENT_CERT: pki.clientCertPath,
+    BORICA_CLIENT_KEY: pki.clientKeyPath,
+    BORICA_CA_CERT: pki.caCertPath,
+    CALLBACK_PUBLIC_URL: 'https://callbacks.example.com',
+    CALLBACK_SECRET: 'a-callback-secret-that-is-long-enough-0123456789',
+    DOCUMENT_STORE_DIR: join(dir, 'documents'),
+  };
+}
+
+export interface CliOutcome {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `borica-flows` as a child process; asynchronously, so an in-process worker keeps working. */
+export function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  stdin?: string,
+): Promise<CliOutcome> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'borica-flows.js'), ...args], {
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
 }

@@ -10,7 +10,7 @@ import { generateKeySpec } from '../../codec/keys';
 import { ensureDevPki } from '../../sandbox/pki';
 import { devServerExecutable } from '../../scripts/temporal-binaries';
 import { searchAttributes } from '../../workflows/definitions';
-import { freePort, NodeProcess } from './child-process';
+import { freePort, NodeProcess, workerBoricaEnv } from './child-process';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -48,15 +48,7 @@ describe('the worker process', () => {
       workerEnv = {
         TEMPORAL_ADDRESS: env.address,
         TEMPORAL_TASK_QUEUE: `worker-process-${process.pid}`,
-        BORICA_BASE_URL: 'https://127.0.0.1:9/signing-api/v2',
-        BORICA_IDENTIFICATION_URL: 'https://127.0.0.1:9',
-        BORICA_RELYING_PARTY_ID: '24102167',
-        BORICA_CLIENT_CERT: pki.clientCertPath,
-        BORICA_CLIENT_KEY: pki.clientKeyPath,
-        BORICA_CA_CERT: pki.caCertPath,
-        CALLBACK_PUBLIC_URL: 'https://callbacks.example.com',
-        CALLBACK_SECRET: 'a-callback-secret-that-is-long-enough-0123456789',
-        DOCUMENT_STORE_DIR: join(dir, 'documents'),
+        ...workerBoricaEnv(pki, dir),
         PAYLOAD_ENCRYPTION_KEYS: generateKeySpec('test'),
         METRICS_PORT: String(metricsPort),
         METRICS_HOST: '127.0.0.1',

@@ -4,12 +4,11 @@
  * certificate signed by the test CA and forwards the decrypted stream.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -17,9 +16,7 @@ import { generateKeySpec } from '../../codec/keys';
 import { type DevPki, ensureDevPki } from '../../sandbox/pki';
 import { devServerExecutable } from '../../scripts/temporal-binaries';
 import { searchAttributes } from '../../workflows/definitions';
-import { NodeProcess } from './child-process';
-
-const bin = resolve(__dirname, '../../bin/borica-flows.js');
+import { NodeProcess, runCli, workerBoricaEnv } from './child-process';
 
 describe('Temporal behind mutual TLS', () => {
   let env: TestWorkflowEnvironment;
@@ -55,15 +52,7 @@ describe('Temporal behind mutual TLS', () => {
     const worker = new NodeProcess('worker/main.ts', {
       ...temporalEnv,
       TEMPORAL_TASK_QUEUE: `temporal-tls-${process.pid}`,
-      BORICA_BASE_URL: 'https://127.0.0.1:9/signing-api/v2',
-      BORICA_IDENTIFICATION_URL: 'https://127.0.0.1:9',
-      BORICA_RELYING_PARTY_ID: '24102167',
-      BORICA_CLIENT_CERT: pki.clientCertPath,
-      BORICA_CLIENT_KEY: pki.clientKeyPath,
-      BORICA_CA_CERT: pki.caCertPath,
-      CALLBACK_PUBLIC_URL: 'https://callbacks.example.com',
-      CALLBACK_SECRET: 'a-callback-secret-that-is-long-enough-0123456789',
-      DOCUMENT_STORE_DIR: join(dir, 'documents'),
+      ...workerBoricaEnv(pki, dir),
     });
     try {
       await worker.waitForLog((line) => line.msg === 'Worker state changed' && line.state === 'RUNNING');
@@ -92,10 +81,10 @@ describe('Temporal behind mutual TLS', () => {
   });
 
   it('the CLI lists flows with the certificate, and cannot reach Temporal without it', async () => {
-    assert.equal((await cli(['list'], temporalEnv)).code, 0);
+    assert.equal((await runCli(['list'], temporalEnv)).code, 0);
 
     const { TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH, ...withoutClientPair } = temporalEnv;
-    const refused = await cli(['list'], withoutClientPair);
+    const refused = await runCli(['list'], withoutClientPair);
     assert.equal(refused.code, 5, refused.stderr);
     assert.ok(terminator.handshakes.refused > 0, 'the handshake was refused');
   });
@@ -138,22 +127,4 @@ async function startTlsTerminator(pki: DevPki, upstream: string): Promise<TlsTer
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { server, port: (server.address() as AddressInfo).port, handshakes };
-}
-
-function cli(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stderr }));
-  });
 }
