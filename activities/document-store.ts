@@ -90,7 +90,7 @@ export async function deleteFileDocument(dir: string, id: string): Promise<boole
     await rm(join(dir, id));
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (isMissingFile(error)) return false;
     throw error;
   }
 }
@@ -114,7 +114,7 @@ export async function pruneFileDocumentStore(dir: string, storedBefore: Date): P
   try {
     names = await readdir(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { deleted: 0, kept: 0 };
+    if (isMissingFile(error)) return { deleted: 0, kept: 0 };
     throw error;
   }
 
@@ -174,7 +174,7 @@ async function readStored(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (isMissingFile(error)) {
       throw new DocumentNotFoundError('no document with this id in DOCUMENT_STORE_DIR', { cause: error });
     }
     throw error;
@@ -197,6 +197,10 @@ async function writeAtomically(path: string, data: Buffer): Promise<void> {
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+function isMissingFile(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
 function sha256(bytes: Uint8Array): string {
