@@ -5,7 +5,8 @@ type Activity = (...args: never[]) => Promise<unknown>;
 
 /**
  * Wraps each activity so that it heartbeats every {@link HEARTBEAT_INTERVAL_MS} while it runs, and
- * an attempt lost with its worker is retried within the workflows' heartbeat timeout.
+ * an attempt lost with its worker is retried within the heartbeat timeout of the workflows'
+ * activity options (the mobile poll sets none: its attempts end long before a first beat).
  *
  * Each beat repeats the details the attempt started with, so the record a billable attempt
  * carries over survives. The new record a failing billable attempt leaves is never followed by
