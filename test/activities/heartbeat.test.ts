@@ -13,14 +13,20 @@ function heldActivity() {
   return { activities: heartbeating({ held: () => finished }), finish };
 }
 
+/** A mock activity environment that records every heartbeat's details. */
+function recordingEnvironment(info?: ConstructorParameters<typeof MockActivityEnvironment>[0]) {
+  const env = new MockActivityEnvironment(info);
+  const beats: unknown[] = [];
+  env.on('heartbeat', (details: unknown) => beats.push(details));
+  return { env, beats };
+}
+
 describe('heartbeating', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setInterval'] }));
   afterEach(() => mock.timers.reset());
 
   it('beats every interval with the details the attempt started with, and stops when the activity ends', async () => {
-    const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { notReceived: 1 } });
-    const beats: unknown[] = [];
-    env.on('heartbeat', (details: unknown) => beats.push(details));
+    const { env, beats } = recordingEnvironment({ attempt: 2, heartbeatDetails: { notReceived: 1 } });
     const { activities, finish } = heldActivity();
 
     const running = env.run(activities.held);
@@ -34,9 +40,7 @@ describe('heartbeating', () => {
   });
 
   it('does not beat for an activity that ends within an interval', async () => {
-    const env = new MockActivityEnvironment();
-    const beats: unknown[] = [];
-    env.on('heartbeat', (details: unknown) => beats.push(details));
+    const { env, beats } = recordingEnvironment();
 
     const result = await env.run(heartbeating({ quick: async () => 'done' }).quick);
 
@@ -46,9 +50,7 @@ describe('heartbeating', () => {
   });
 
   it('stops beating when the activity fails', async () => {
-    const env = new MockActivityEnvironment();
-    const beats: unknown[] = [];
-    env.on('heartbeat', (details: unknown) => beats.push(details));
+    const { env, beats } = recordingEnvironment();
     const failing = heartbeating({
       failing: async () => {
         throw new Error('BORICA is down');
